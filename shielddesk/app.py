@@ -1,0 +1,106 @@
+"""Composition root: config -> engine -> keyring -> services (-> main window). Tests build the same graph
+with a temporary database, an in-memory keyring and a fake clock."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from shielddesk.config import Config
+from shielddesk.domain.clock import Clock, SystemClock
+from shielddesk.domain.errors import ShieldDeskError
+from shielddesk.logsetup import SHIELDED_VALUE_FILTER
+from shielddesk.security.passwords import PasswordHashing
+from shielddesk.security.secrets import SecretStore
+from shielddesk.services.audit_log import AuditService
+from shielddesk.services.auth import AuthService
+from shielddesk.services.children import ChildrenService, shielded_hidden_values
+from shielddesk.services.context import ServiceContext
+from shielddesk.services.demo import DemoService
+from shielddesk.services.population import PopulationService
+from shielddesk.services.setup import SetupService
+from shielddesk.services.users import UserService
+from shielddesk.storage import migrate
+from shielddesk.storage.engine import is_sqlite, make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseNotReady(ShieldDeskError):
+    pass
+
+
+@dataclass
+class Services:
+    config: Config
+    engine: Engine
+    ctx: ServiceContext
+    setup: SetupService
+    auth: AuthService
+    users: UserService
+    children: ChildrenService
+    population: PopulationService
+    audit: AuditService
+    demo: DemoService
+
+    def refresh_log_filter(self) -> None:
+        """Teach the log filter the values it must never let through (after sign-in and imports)."""
+        SHIELDED_VALUE_FILTER.set_values(shielded_hidden_values(self.ctx))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def prepare_database(engine: Engine, *, upgrade: bool) -> None:
+    if migrate.is_up_to_date(engine):
+        return
+    if upgrade:
+        log.info("upgrading database schema to %s", migrate.head_revision(engine))
+        migrate.upgrade(engine)
+        return
+    raise DatabaseNotReady(
+        "The database schema is not up to date. An administrator must run `shielddesk db upgrade` first."
+    )
+
+
+def build_services(
+    config: Config,
+    *,
+    secrets: SecretStore | None = None,
+    clock: Clock | None = None,
+    hashing: PasswordHashing | None = None,
+    auto_upgrade: bool | None = None,
+) -> Services:
+    store = secrets or SecretStore()
+    store.ensure_usable()  # fail closed before anything else happens
+    if is_sqlite(config.database_url):
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.database_url)
+    try:
+        # The embedded SQLite database belongs to this workstation and is upgraded in place; a shared
+        # server is upgraded deliberately by an administrator.
+        prepare_database(engine, upgrade=is_sqlite(config.database_url) if auto_upgrade is None else auto_upgrade)
+    except Exception:
+        engine.dispose()
+        raise
+    ctx = ServiceContext(
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        secrets=store,
+        workstation=config.workstation,
+        hashing=hashing or PasswordHashing(),
+    )
+    return Services(
+        config=config,
+        engine=engine,
+        ctx=ctx,
+        setup=SetupService(ctx),
+        auth=AuthService(ctx),
+        users=UserService(ctx),
+        children=ChildrenService(ctx),
+        population=PopulationService(ctx, config.import_limits),
+        audit=AuditService(ctx),
+        demo=DemoService(ctx),
+    )

@@ -1,0 +1,50 @@
+"""Where ShieldDesk keeps things and how it connects: one place, overridable by flags and environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+from shielddesk.imports.limits import ImportLimits
+
+APP_NAME = "ShieldDesk"
+ENV_DATABASE_URL = "SHIELDDESK_DATABASE_URL"
+ENV_DATA_DIR = "SHIELDDESK_DATA_DIR"
+ENV_IDLE_LOCK_MINUTES = "SHIELDDESK_IDLE_LOCK_MINUTES"
+ENV_WORKSTATION = "SHIELDDESK_WORKSTATION"
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    workstation: str
+    idle_lock: timedelta = timedelta(minutes=5)
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        database_url: str | None = None,
+        data_dir: str | Path | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> Config:
+        env = os.environ if environ is None else environ
+        folder = Path(data_dir or env.get(ENV_DATA_DIR) or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        url = database_url or env.get(ENV_DATABASE_URL) or f"sqlite:///{folder / 'shielddesk.db'}"
+        minutes = env.get(ENV_IDLE_LOCK_MINUTES, "").strip()
+        idle = timedelta(minutes=float(minutes)) if minutes else timedelta(minutes=5)
+        if idle <= timedelta(0):
+            raise ValueError(f"{ENV_IDLE_LOCK_MINUTES} must be a positive number of minutes")
+        workstation = env.get(ENV_WORKSTATION) or socket.gethostname()
+        return cls(data_dir=folder, database_url=url, workstation=workstation, idle_lock=idle)

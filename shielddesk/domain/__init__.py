@@ -1,0 +1,1 @@
+"""Pure domain rules: no Qt, no SQLAlchemy. Everything here is unit-tested with plain pytest."""

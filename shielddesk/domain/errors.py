@@ -1,0 +1,78 @@
+"""Errors the services raise. Messages are shown to users: they never contain a shielded value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ShieldDeskError(Exception):
+    """Base of every error a user may see; the message is safe to show and to log."""
+
+
+class AuthenticationFailed(ShieldDeskError):
+    # One message for unknown user, wrong password and locked account: no oracle for an attacker.
+    MESSAGE = (
+        "Sign-in refused: the username or password is wrong, or the account is locked after repeated "
+        "failures. Try again, or ask an administrator."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class SessionEnded(ShieldDeskError):
+    """The signed-in user was deactivated or locked out since signing in."""
+
+
+class PermissionDenied(ShieldDeskError):
+    pass
+
+
+class InvalidInput(ShieldDeskError):
+    pass
+
+
+class NotFound(ShieldDeskError):
+    pass
+
+
+class NotInitialised(ShieldDeskError):
+    pass
+
+
+class AlreadyInitialised(ShieldDeskError):
+    pass
+
+
+class Cancelled(ShieldDeskError):
+    def __init__(self) -> None:
+        super().__init__("Cancelled: nothing was changed.")
+
+
+class SecretStoreUnavailable(ShieldDeskError):
+    """No usable OS keyring: ShieldDesk fails closed rather than keep secrets in plain text."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in an imported file: the file, its physical line, the column and what is wrong."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        column = f", column {self.column}" if self.column else ""
+        return f"{where}{column}: {self.message}"
+
+
+class ImportRejected(ShieldDeskError):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(
+            f"The import was refused and nothing was changed ({len(problems)} problem(s)):\n{shown}{more}"
+        )

@@ -1,0 +1,50 @@
+"""Normalised search keys: case- and accent-insensitive, punctuation-free, and a phonetic key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jellyfish
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_NOT_ALNUM_SPACE = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed: 'Zoë Ó Briain' -> 'zoe o briain'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def name_key(text: str) -> str:
+    """Key for prefix search of names: letters and digits only ('O'Brien-Smith' -> 'obriensmith')."""
+    return _NOT_ALNUM.sub("", fold(text))
+
+
+def words_key(text: str) -> str:
+    """Key for addresses and organisation names: folded words separated by single spaces."""
+    return _SPACES.sub(" ", _NOT_ALNUM_SPACE.sub(" ", fold(text))).strip()
+
+
+def postcode_key(text: str) -> str:
+    return _NOT_ALNUM.sub("", fold(text)).upper()
+
+
+def phonetic_key(text: str) -> str:
+    """'Sounds like' key of a name (Metaphone of its first part, so 'Smith-Jones' sounds like 'Smith')."""
+    folded = words_key(text.replace("-", " "))
+    if not folded:
+        return ""
+    first = folded.split(" ")[0]
+    return jellyfish.metaphone(first).upper()
+
+
+def format_postcode(text: str) -> str:
+    """Canonical display form: 'ls14ab' -> 'LS1 4AB' (unchanged when it is not postcode-shaped)."""
+    key = postcode_key(text)
+    if 5 <= len(key) <= 7:
+        return f"{key[:-3]} {key[-3:]}"
+    return text.strip()

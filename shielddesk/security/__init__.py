@@ -1,0 +1,1 @@
+"""Passwords, OS keyring secrets and the idle-lock policy."""

@@ -1,0 +1,93 @@
+"""The one shape every permission-checked service call has: check, act, audit, commit — or roll back
+and record the refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from shielddesk.domain.errors import (
+    NotInitialised,
+    PermissionDenied,
+    SecretStoreUnavailable,
+    SessionEnded,
+    ShieldDeskError,
+)
+from shielddesk.domain.roles import Permission, Role, is_allowed
+from shielddesk.services.audit import OUTCOME_DENIED, OUTCOME_OK, OUTCOME_REFUSED, append_event
+from shielddesk.services.context import ServiceContext
+from shielddesk.services.session import UserSession
+from shielddesk.storage.models import User
+
+
+@dataclass
+class Acting:
+    """The open transaction of one service call, and what its audit event will say."""
+
+    session: Session
+    user: User
+    roles: frozenset[Role]
+    object_type: str = ""
+    object_id: str | int = ""
+    outcome: str = OUTCOME_OK
+    reason: str = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession) -> User:
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active or ctx.lockout.is_locked(user.locked_until, ctx.now()):
+        raise SessionEnded("Your session has ended: the account is no longer active. Sign in again.")
+    return user
+
+
+@contextmanager
+def acting(
+    ctx: ServiceContext,
+    actor: UserSession,
+    permission: Permission | None,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+) -> Iterator[Acting]:
+    """Run a service call as `actor`. Roles are re-read from the database: a role removed a minute ago
+    no longer counts, whatever the signed-in session remembers."""
+    try:
+        with ctx.transaction() as session:
+            user = _load_active_user(ctx, session, actor)
+            roles = frozenset(Role(r.role) for r in user.roles)
+            if permission is not None and not is_allowed(roles, permission):
+                raise PermissionDenied(f"Your role does not allow this ({action}).")
+            act = Acting(session, user, roles, object_type=object_type, object_id=object_id)
+            yield act
+            append_event(
+                ctx,
+                session,
+                username=actor.username,
+                action=action,
+                outcome=act.outcome,
+                object_type=act.object_type,
+                object_id=act.object_id,
+                reason=act.reason,
+                details=act.details,
+            )
+    except ShieldDeskError as exc:
+        if isinstance(exc, SecretStoreUnavailable | NotInitialised):
+            raise  # nothing can be audited without the key; the caller shows the message
+        outcome = OUTCOME_DENIED if isinstance(exc, PermissionDenied) else OUTCOME_REFUSED
+        with ctx.transaction() as session:
+            append_event(
+                ctx,
+                session,
+                username=actor.username,
+                action=action,
+                outcome=outcome,
+                object_type=object_type,
+                object_id=object_id,
+                details={"error": type(exc).__name__},
+            )
+        raise

@@ -1,0 +1,255 @@
+"""Reading children for a viewer: masked search, the masked detail view, and the audited reveal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.engine import Row
+
+from shielddesk.domain.child import Carer, ChildRecord, ChildSummary, ChildView, Involvement
+from shielddesk.domain.errors import InvalidInput, NotFound
+from shielddesk.domain.masking import hidden_values, mask_record, mask_summary, placeholder_text
+from shielddesk.domain.roles import Permission, is_allowed
+from shielddesk.domain.search import SearchCriteria, SearchOrder, SortColumn
+from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
+from shielddesk.domain.validation import ValueProblem, parse_cp_id
+from shielddesk.services.base import Acting, acting
+from shielddesk.services.context import SETTING_TEAM_PHONE, ServiceContext
+from shielddesk.services.session import UserSession
+from shielddesk.storage.models import Carer as CarerRow
+from shielddesk.storage.models import Child, Setting, Shield
+
+MAX_PAGE = 500
+MIN_REVEAL_REASON = 10
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    offset: int
+    rows: tuple[ChildSummary, ...]
+
+
+def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
+    """key <= column < key-with-last-character-bumped: an index range on both engines."""
+    upper = key[:-1] + chr(ord(key[-1]) + 1)
+    return and_(column >= key, column < upper)
+
+
+def _shielded_flag() -> ColumnElement[bool]:
+    return exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
+
+
+def _filters(criteria: SearchCriteria) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.surname.strip():
+        if criteria.sounds_like:
+            key = phonetic_key(criteria.surname)
+            if not key:
+                raise InvalidInput("The surname has no letters to match on.")
+            conditions.append(Child.surname_phonetic == key)
+        else:
+            key = name_key(criteria.surname)
+            if not key:
+                raise InvalidInput("The surname has no letters or digits to search on.")
+            conditions.append(_prefix(Child.surname_key, key))
+    if criteria.forenames.strip():
+        key = name_key(criteria.forenames)
+        if not key:
+            raise InvalidInput("The forenames have no letters or digits to search on.")
+        conditions.append(_prefix(Child.forenames_key, key))
+    if criteria.date_of_birth is not None:
+        conditions.append(Child.date_of_birth == criteria.date_of_birth)
+    if criteria.cp_id.strip():
+        try:
+            conditions.append(Child.cp_id == parse_cp_id(criteria.cp_id))
+        except ValueProblem as exc:
+            raise InvalidInput(f"The child identifier {exc}.") from None
+    for text, column, keyer in (
+        (criteria.postcode, Child.postcode_key, postcode_key),
+        (criteria.school, Child.school_key, words_key),
+        (criteria.gp_practice, Child.gp_key, words_key),
+    ):
+        if text.strip():
+            key = keyer(text)
+            if not key:
+                raise InvalidInput("A search term has no letters or digits.")
+            conditions.append(_prefix(column, key))
+    if criteria.address.strip():
+        key = words_key(criteria.address)
+        if not key:
+            raise InvalidInput("The address has no letters or digits to search on.")
+        conditions.append(Child.address_key.contains(key, autoescape=True))
+    if criteria.carer_name.strip():
+        key = name_key(criteria.carer_name)
+        if not key:
+            raise InvalidInput("The carer's name has no letters or digits to search on.")
+        conditions.append(exists().where(and_(CarerRow.child_id == Child.id, _prefix(CarerRow.name_key, key))))
+    return conditions
+
+
+def _order_by(order: SearchOrder, shielded: ColumnElement[bool]) -> list[ColumnElement[object]]:
+    columns: dict[SortColumn, ColumnElement[object]] = {
+        SortColumn.SURNAME: Child.surname_key,
+        SortColumn.FORENAMES: Child.forenames_key,
+        SortColumn.DATE_OF_BIRTH: Child.date_of_birth,
+        SortColumn.GENDER: Child.gender,
+        SortColumn.CP_ID: Child.cp_id,
+        # Masked columns sort by what the viewer sees, so a shielded row's position leaks nothing.
+        SortColumn.POSTCODE: case((shielded, ""), else_=Child.postcode_key),
+        SortColumn.TOWN: case((shielded, ""), else_=Child.town),
+        SortColumn.SHIELDED: case((shielded, 1), else_=0),
+    }
+    primary = columns[order.column]
+    primary = primary.desc() if order.descending else primary.asc()
+    return [primary, Child.id.desc() if order.descending else Child.id.asc()]
+
+
+def _record(child: Child) -> ChildRecord:
+    return ChildRecord(
+        cp_id=child.cp_id,
+        forenames=child.forenames,
+        surname=child.surname,
+        former_surnames=child.former_surnames,
+        date_of_birth=child.date_of_birth,
+        gender=child.gender,
+        address_line1=child.address_line1,
+        address_line2=child.address_line2,
+        town=child.town,
+        postcode=child.postcode,
+        school_name=child.school_name,
+        school_urn=child.school_urn,
+        school_postcode=child.school_postcode,
+        gp_practice_name=child.gp_practice_name,
+        gp_practice_code=child.gp_practice_code,
+        gp_postcode=child.gp_postcode,
+        carers=tuple(Carer(c.name, c.relationship, c.address, c.phone) for c in child.carers),
+        involvements=tuple(
+            Involvement(i.service, i.practitioner, i.role, i.organisation, i.phone, i.address, i.postcode)
+            for i in child.involvements
+        ),
+    )
+
+
+def team_placeholder(session: Session) -> str:
+    setting = session.get(Setting, SETTING_TEAM_PHONE)
+    return placeholder_text(setting.value if setting else "")
+
+
+class ChildrenService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def search(
+        self,
+        actor: UserSession,
+        criteria: SearchCriteria,
+        order: SearchOrder | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> SearchPage:
+        order = order or SearchOrder()
+        if criteria.is_empty():
+            raise InvalidInput("Enter at least one search term.")
+        limit = max(1, min(limit, MAX_PAGE))
+        offset = max(0, offset)
+        with acting(self._ctx, actor, Permission.SEARCH, "search" if offset == 0 else "search.page") as act:
+            total, rows = self._page(act, criteria, order, offset, limit)
+            placeholder = team_placeholder(act.session)
+            summaries = []
+            for row in rows:
+                summary = ChildSummary(
+                    child_id=row.id, cp_id=row.cp_id, surname=row.surname, forenames=row.forenames,
+                    date_of_birth=row.date_of_birth, gender=row.gender, postcode=row.postcode,
+                    town=row.town, shielded=bool(row.shielded), masked=False,
+                )
+                summaries.append(mask_summary(summary, placeholder) if summary.shielded else summary)
+            act.details.update(criteria.described(), offset=offset, returned=len(rows), total=total)
+            return SearchPage(total=total, offset=offset, rows=tuple(summaries))
+
+    def search_records(
+        self, actor: UserSession, criteria: SearchCriteria, *, offset: int = 0, limit: int = 100
+    ) -> tuple[int, list[ChildView]]:
+        """Whole records (masked for the viewer) of one page of results: for exports and the CLI."""
+        if criteria.is_empty():
+            raise InvalidInput("Enter at least one search term.")
+        limit = max(1, min(limit, MAX_PAGE))
+        with acting(self._ctx, actor, Permission.SEARCH, "search") as act:
+            total, rows = self._page(act, criteria, SearchOrder(), max(0, offset), limit)
+            views = [self._view(act.session, row.id, reveal=False) for row in rows]
+            act.details.update(criteria.described(), offset=offset, returned=len(views), total=total, records=True)
+            return total, views
+
+    @staticmethod
+    def _page(
+        act: Acting, criteria: SearchCriteria, order: SearchOrder, offset: int, limit: int
+    ) -> tuple[int, list[Row[Any]]]:
+        shielded = _shielded_flag()
+        conditions = _filters(criteria)
+        if criteria.uses_hidden_field() and not is_allowed(act.roles, Permission.VIEW_SHIELDED):
+            # Indistinguishable from "no match": the rows are simply not there, and the count agrees.
+            conditions.append(~shielded)
+        total = act.session.scalar(select(func.count(Child.id)).where(*conditions)) or 0
+        query = (
+            select(
+                Child.id, Child.cp_id, Child.surname, Child.forenames, Child.date_of_birth,
+                Child.gender, Child.postcode, Child.town, shielded.label("shielded"),
+            )
+            .where(*conditions)
+            .order_by(*_order_by(order, shielded))
+            .offset(offset)
+            .limit(limit)
+        )
+        return total, list(act.session.execute(query))
+
+    def view(self, actor: UserSession, child_id: int) -> ChildView:
+        with acting(self._ctx, actor, Permission.SEARCH, "child.view", object_type="child", object_id=child_id) as act:
+            return self._view(act.session, child_id, reveal=False)
+
+    def reveal(self, actor: UserSession, child_id: int, reason: str) -> ChildView:
+        """Show a shielded child's location-revealing details to an operator who gives a reason."""
+        reason = " ".join(reason.split())
+        with acting(
+            self._ctx, actor, Permission.VIEW_SHIELDED, "child.reveal", object_type="child", object_id=child_id
+        ) as act:
+            if len(reason) < MIN_REVEAL_REASON:
+                raise InvalidInput(f"Give a reason of at least {MIN_REVEAL_REASON} characters to reveal a shielded record.")
+            act.reason = reason
+            return self._view(act.session, child_id, reveal=True)
+
+    def _view(self, session: Session, child_id: int, *, reveal: bool) -> ChildView:
+        child = session.scalars(
+            select(Child)
+            .where(Child.id == child_id)
+            .options(selectinload(Child.carers), selectinload(Child.involvements))
+        ).one_or_none()
+        if child is None:
+            raise NotFound("That child is no longer in the index.")
+        shield = session.scalars(
+            select(Shield).where(Shield.child_id == child_id, Shield.active.is_(True))
+        ).one_or_none()
+        record = _record(child)
+        if shield is None:
+            return ChildView(child_id=child.id, record=record, shielded=False, masked=False)
+        if reveal:
+            return ChildView(child.id, record, shielded=True, masked=False, revealed=True, review_due=shield.review_due)
+        return ChildView(
+            child.id, mask_record(record, team_placeholder(session)), shielded=True, masked=True,
+            review_due=shield.review_due,
+        )
+
+
+def shielded_hidden_values(ctx: ServiceContext) -> list[str]:
+    """Every location-revealing value of every shielded child, for the log filter. Never returned to a
+    user; read in its own short transaction."""
+    with ctx.transaction() as session:
+        children = session.scalars(
+            select(Child)
+            .join(Shield, and_(Shield.child_id == Child.id, Shield.active.is_(True)))
+            .options(selectinload(Child.carers), selectinload(Child.involvements))
+        ).all()
+        return [value for child in children for value in hidden_values(_record(child))]

@@ -1,0 +1,81 @@
+"""What every service needs, injected: sessions, clock, keyring, workstation, policies."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shielddesk.domain.audit_chain import key_fingerprint
+from shielddesk.domain.clock import Clock
+from shielddesk.domain.errors import NotInitialised, SecretStoreUnavailable
+from shielddesk.domain.lockout import LockoutPolicy, PasswordPolicy
+from shielddesk.security.passwords import PasswordHashing
+from shielddesk.security.secrets import SecretStore
+from shielddesk.storage.models import Setting
+
+SETTING_INSTALLATION_ID = "installation_id"
+SETTING_AUTHORITY_NAME = "authority_name"
+SETTING_TEAM_PHONE = "team_phone"
+SETTING_AUDIT_KEY_FINGERPRINT = "audit_key_fingerprint"
+SETTING_DEMO = "demo"
+
+
+def audit_key_secret_name(installation_id: str) -> str:
+    return f"audit-hmac-key/{installation_id}"
+
+
+@dataclass
+class ServiceContext:
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    secrets: SecretStore
+    workstation: str
+    hashing: PasswordHashing = field(default_factory=PasswordHashing)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    _audit_key: bytes | None = field(default=None, init=False, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session_factory() as session, session.begin():
+            yield session
+
+    def read_settings(self, session: Session) -> dict[str, str]:
+        return {s.key: s.value for s in session.scalars(select(Setting))}
+
+    def new_audit_key(self, installation_id: str) -> bytes:
+        key = secrets.token_bytes(32)
+        self.secrets.set(audit_key_secret_name(installation_id), base64.b64encode(key).decode("ascii"))
+        self._audit_key = key
+        return key
+
+    def audit_key(self, session: Session) -> bytes:
+        if self._audit_key is not None:
+            return self._audit_key
+        settings = self.read_settings(session)
+        installation_id = settings.get(SETTING_INSTALLATION_ID)
+        if not installation_id:
+            raise NotInitialised("ShieldDesk has not been set up on this database yet (run `shielddesk init`).")
+        stored = self.secrets.get(audit_key_secret_name(installation_id))
+        if stored is None:
+            raise SecretStoreUnavailable(
+                "This workstation's keyring does not hold the audit key for this database. An administrator "
+                "must install it here (see README, 'Shared PostgreSQL')."
+            )
+        key = base64.b64decode(stored)
+        if key_fingerprint(key) != settings.get(SETTING_AUDIT_KEY_FINGERPRINT):
+            raise SecretStoreUnavailable(
+                "The audit key in this workstation's keyring belongs to a different ShieldDesk database."
+            )
+        self._audit_key = key
+        return key

@@ -1,0 +1,1 @@
+"""Schema, engine and migrations (SQLAlchemy 2 + Alembic). No Qt."""

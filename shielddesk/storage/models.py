@@ -1,0 +1,197 @@
+"""The schema: typed SQLAlchemy 2 models of DESIGN §3 (lists and requests arrive with the next issue)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy import orm
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shielddesk.storage.types import SearchKey, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TEXT = 1000
+NOTES = 4000
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """Installation-wide facts: authority name, team phone, installation id, audit key fingerprint."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Child(Base):
+    __tablename__ = "child"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cp_id: Mapped[str] = mapped_column(String(12), unique=True)
+    forenames: Mapped[str] = mapped_column(String(TEXT))
+    surname: Mapped[str] = mapped_column(String(TEXT))
+    former_surnames: Mapped[str] = mapped_column(String(TEXT), default="")
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1), default="U")
+    address_line1: Mapped[str] = mapped_column(String(TEXT), default="")
+    address_line2: Mapped[str] = mapped_column(String(TEXT), default="")
+    town: Mapped[str] = mapped_column(String(TEXT), default="")
+    postcode: Mapped[str] = mapped_column(String(TEXT), default="")
+    school_name: Mapped[str] = mapped_column(String(TEXT), default="")
+    school_urn: Mapped[str] = mapped_column(String(TEXT), default="")
+    school_postcode: Mapped[str] = mapped_column(String(TEXT), default="")
+    gp_practice_name: Mapped[str] = mapped_column(String(TEXT), default="")
+    gp_practice_code: Mapped[str] = mapped_column(String(TEXT), default="")
+    gp_postcode: Mapped[str] = mapped_column(String(TEXT), default="")
+    # Normalised search keys (see domain.text), kept beside the values so that searches use indexes.
+    surname_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    forenames_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    surname_phonetic: Mapped[str] = mapped_column(SearchKey(32))
+    postcode_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    address_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    school_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    gp_key: Mapped[str] = mapped_column(SearchKey(TEXT))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    carers: Mapped[list[Carer]] = orm.relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Carer.position"
+    )
+    involvements: Mapped[list[Involvement]] = orm.relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Involvement.position"
+    )
+
+    __table_args__ = (
+        Index("ix_child_surname_key_dob", "surname_key", "date_of_birth"),
+        Index("ix_child_surname_phonetic", "surname_phonetic"),
+        Index("ix_child_forenames_key", "forenames_key"),
+        Index("ix_child_date_of_birth", "date_of_birth"),
+        Index("ix_child_postcode_key", "postcode_key"),
+        Index("ix_child_address_key", "address_key"),
+        Index("ix_child_school_key", "school_key"),
+        Index("ix_child_gp_key", "gp_key"),
+    )
+
+
+class Carer(Base):
+    __tablename__ = "carer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(TEXT), default="")
+    relationship: Mapped[str] = mapped_column(String(TEXT), default="")
+    address: Mapped[str] = mapped_column(String(TEXT), default="")
+    phone: Mapped[str] = mapped_column(String(TEXT), default="")
+    name_key: Mapped[str] = mapped_column(SearchKey(TEXT), index=True)
+    child: Mapped[Child] = orm.relationship(back_populates="carers")
+
+
+class Involvement(Base):
+    __tablename__ = "involvement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(TEXT), default="")
+    practitioner: Mapped[str] = mapped_column(String(TEXT), default="")
+    role: Mapped[str] = mapped_column(String(TEXT), default="")
+    organisation: Mapped[str] = mapped_column(String(TEXT), default="")
+    phone: Mapped[str] = mapped_column(String(TEXT), default="")
+    address: Mapped[str] = mapped_column(String(TEXT), default="")
+    postcode: Mapped[str] = mapped_column(String(TEXT), default="")
+    child: Mapped[Child] = orm.relationship(back_populates="involvements")
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    roles: Mapped[list[UserRole]] = orm.relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Shield(Base):
+    """A child's shield. At most one active shield per child (partial unique index)."""
+
+    __tablename__ = "shield"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    maker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    checker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    shield_carers: Mapped[bool] = mapped_column(Boolean, default=True)
+    removed_maker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    removed_checker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_shield_child_id", "child_id"),
+        Index(
+            "uq_shield_active_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+
+class AuditEvent(Base):
+    """Append-only, HMAC-chained record of every action. Details hold ids, never shielded values."""
+
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(64))
+    workstation: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(NOTES), default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_event_action", "action"),)
+
+
+class AuditHead(Base):
+    """The newest sequence number and hash; a single row locked by every append (serialises writers)."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
