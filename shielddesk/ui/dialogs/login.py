@@ -1,0 +1,77 @@
+"""The sign-in dialog. `ask()` returns the signed-in session, or None if the user gave up."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shielddesk.domain.errors import ShieldDeskError
+from shielddesk.services.auth import AuthService
+from shielddesk.services.session import UserSession
+
+
+class LoginDialog(QDialog):
+    def __init__(self, auth: AuthService, authority_name: str, *, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._auth = auth
+        self.session: UserSession | None = None
+        self.setWindowTitle("Sign in — ShieldDesk")
+        self.setMinimumWidth(420)
+
+        title = QLabel(f"ShieldDesk — {authority_name}")
+        title.setObjectName("pageTitle")
+        title.setWordWrap(True)
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Username")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in message")
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("&Sign in")
+        self.sign_in_button.setDefault(True)
+        buttons.accepted.connect(self._sign_in)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        if demo:
+            banner = QLabel("DEMO — synthetic data only. Demo passwords were printed when the demo was created.")
+            banner.setObjectName("demoBanner")
+            banner.setWordWrap(True)
+            layout.addWidget(banner)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.username.setFocus()
+
+    def _sign_in(self) -> None:
+        try:
+            self.session = self._auth.login(self.username.text(), self.password.text())
+        except ShieldDeskError as exc:
+            self.password.clear()
+            self.error.setText(str(exc))
+            self.error.show()
+            self.password.setFocus()
+            return
+        self.password.clear()
+        self.accept()
+
+    def ask(self) -> UserSession | None:
+        return self.session if self.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,80 @@
+"""Starting the desktop application: keyring check, first run, sign-in, main window, sign-out loop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from shielddesk.app import Services, build_services
+from shielddesk.config import Config
+from shielddesk.domain.clock import Clock, SystemClock
+from shielddesk.domain.errors import ShieldDeskError
+from shielddesk.logsetup import configure_logging
+from shielddesk.ui.dialogs.first_run import FirstRunDialog
+from shielddesk.ui.dialogs.login import LoginDialog
+from shielddesk.ui.main_window import MainWindow
+from shielddesk.ui.resources import icon, style_sheet
+
+log = logging.getLogger(__name__)
+
+
+class Shell(QObject):
+    """Owns the sign-in / main window cycle so that signing out returns to the sign-in dialog."""
+
+    def __init__(self, services: Services, clock: Clock) -> None:
+        super().__init__()
+        self.services = services
+        self.clock = clock
+        self.window: MainWindow | None = None
+
+    def start(self) -> bool:
+        if not self.services.setup.is_initialised() and FirstRunDialog(self.services.setup).ask() is None:
+            return False
+        return self.sign_in()
+
+    def sign_in(self, message: str = "") -> bool:
+        authority = self.services.setup.authority()
+        dialog = LoginDialog(self.services.auth, authority.name, demo=authority.demo)
+        if message:
+            dialog.error.setText(message)
+            dialog.error.show()
+        user = dialog.ask()
+        if user is None:
+            QApplication.quit()
+            return False
+        self.services.refresh_log_filter()
+        self.window = MainWindow(self.services, user, authority, self.clock)
+        self.window.signed_out.connect(self._signed_out)
+        self.window.quit_requested.connect(QApplication.quit)
+        self.window.show()
+        return True
+
+    def _signed_out(self, message: str) -> None:
+        self.window = None
+        self.sign_in(message)
+
+
+def run_gui(config: Config, argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("ShieldDesk")
+    app.setOrganizationName("ShieldDesk")
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(style_sheet())
+    app.setQuitOnLastWindowClosed(False)  # the Shell decides: signing out returns to the sign-in dialog
+    configure_logging(config.log_dir)
+    try:
+        services = build_services(config)
+    except ShieldDeskError as exc:
+        QMessageBox.critical(None, "ShieldDesk cannot start", str(exc))
+        print(f"shielddesk: {exc}", file=sys.stderr)
+        return 1
+    shell = Shell(services, SystemClock())
+    try:
+        if not shell.start():
+            return 0
+        return app.exec()
+    finally:
+        services.close()

@@ -1,0 +1,232 @@
+"""The main window: menus, the search desk, the lock screen, idle lock and the population import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QWidget,
+)
+
+from shielddesk.app import Services
+from shielddesk.domain.clock import Clock
+from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
+from shielddesk.domain.roles import Permission
+from shielddesk.services.population import ImportSummary
+from shielddesk.services.session import UserSession
+from shielddesk.services.setup import AuthorityInfo
+from shielddesk.ui.dialogs.import_population import ImportPopulationDialog, PopulationFiles
+from shielddesk.ui.idle import IdleWatcher
+from shielddesk.ui.pages.search_page import SearchPage
+from shielddesk.ui.resources import icon
+from shielddesk.ui.tasks import BackgroundTask
+from shielddesk.ui.widgets.lock_screen import LockScreen
+
+FilesAsker = Callable[[QWidget], PopulationFiles | None]
+
+
+def ask_population_files(parent: QWidget) -> PopulationFiles | None:
+    return ImportPopulationDialog(parent).ask()
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal(str)
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        services: Services,
+        user: UserSession,
+        authority: AuthorityInfo,
+        clock: Clock,
+        *,
+        ask_files: FilesAsker = ask_population_files,
+    ) -> None:
+        super().__init__()
+        self._services = services
+        self.user = user
+        self._authority = authority
+        self._ask_files = ask_files
+        self._task: BackgroundTask | None = None
+        self.locked = False
+        self._signing_out = False
+        self.setWindowTitle(f"ShieldDesk — {authority.name}")
+        self.setWindowIcon(icon("app"))
+        self.resize(1280, 800)
+
+        self.search_page = SearchPage(services.children, user, on_session_ended=self.end_session)
+        self.lock_screen = LockScreen()
+        self.lock_screen.unlock_requested.connect(self._unlock)
+        self.lock_screen.sign_out_requested.connect(lambda: self.sign_out("Signed out."))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.search_page)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+        self._build_menus()
+
+        who = QLabel(f"Signed in as {user.display_name} ({user.username}) — {user.roles_label}")
+        who.setAccessibleName("Signed-in user")
+        self.statusBar().addWidget(who, 1)
+        where = QLabel(f"{authority.name}{' — DEMO DATA' if authority.demo else ''} · {services.config.workstation}")
+        self.statusBar().addPermanentWidget(where)
+
+        self.idle = IdleWatcher(clock, services.config.idle_lock, self)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.search_page.surname.setFocus()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = QAction(icon("import"), "&Import population…", self)
+        self.import_action.setEnabled(self.user.may(Permission.IMPORT_POPULATION))
+        self.import_action.triggered.connect(self.import_population)
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        self.lock_action = QAction(icon("lock"), "&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock(idle=False))
+        file_menu.addAction(self.lock_action)
+        sign_out = QAction("Sign &out", self)
+        sign_out.triggered.connect(lambda: self.sign_out("Signed out."))
+        file_menu.addAction(sign_out)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About ShieldDesk", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    # ---- lock and session ------------------------------------------------------------------------------
+    def lock(self, *, idle: bool) -> None:
+        if self.locked:
+            return
+        self.locked = True
+        self.search_page.clear()  # no child data survives behind the lock screen
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        reason = "Locked after a period of inactivity." if idle else "Locked."
+        self.lock_screen.prepare(f"{self.user.display_name} ({self.user.username})", reason)
+        try:
+            self._services.auth.lock(self.user, idle=idle)
+        except SessionEnded as exc:
+            self.end_session(str(exc))
+
+    def _unlock(self, password: str) -> None:
+        try:
+            self.user = self._services.auth.unlock(self.user, password)
+        except SessionEnded as exc:
+            self.end_session(str(exc))
+            return
+        except ShieldDeskError as exc:
+            self.lock_screen.show_error(str(exc))
+            return
+        self.locked = False
+        self.menuBar().setEnabled(True)
+        self.stack.setCurrentWidget(self.search_page)
+        self.idle.rearm()
+        self.search_page.surname.setFocus()
+
+    def end_session(self, message: str) -> None:
+        self.sign_out(message)
+
+    def sign_out(self, message: str) -> None:
+        self._signing_out = True
+        self.close()
+        # Let the close finish before the sign-in dialog opens in its place.
+        QTimer.singleShot(0, lambda: self.signed_out.emit(message))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._task is not None and self._task.isRunning():
+            self._task.cancel()
+            self._task.wait()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        self.idle.timer.stop()
+        self.search_page.clear()
+        try:
+            self._services.auth.logout(self.user)
+        except ShieldDeskError:
+            pass  # the session is ending anyway; signing out cannot be refused
+        super().closeEvent(event)
+        if not self._signing_out:
+            self.quit_requested.emit()
+
+    # ---- population import ---------------------------------------------------------------------------
+    def import_population(self) -> None:
+        files = self._ask_files(self)
+        if files is None:
+            return
+        self.start_import(files)
+
+    def start_import(self, files: PopulationFiles) -> BackgroundTask:
+        progress = QProgressDialog("Reading and checking the files…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Importing population")
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        user = self.user
+
+        def work(report: Callable[[int, int, str], None], cancel: object) -> ImportSummary:
+            return self._services.population.import_population(
+                user, files.children, files.involvements, progress=report, cancel=cancel  # type: ignore[arg-type]
+            )
+
+        task = BackgroundTask(work)
+        task.progressed.connect(lambda done, total, stage: self._progress(progress, done, total, stage))
+        progress.canceled.connect(task.cancel)
+        task.succeeded.connect(lambda summary: self._import_done(progress, summary))
+        task.failed.connect(lambda error: self._import_failed(progress, error, files.children))
+        self._task = task
+        task.start()
+        progress.show()
+        return task
+
+    @staticmethod
+    def _progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
+        dialog.setLabelText(stage)
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+
+    def _import_done(self, dialog: QProgressDialog, summary: ImportSummary) -> None:
+        dialog.close()
+        self._services.refresh_log_filter()
+        text = (
+            f"Imported {summary.children_in_file:,} children: {summary.created:,} new, {summary.updated:,} updated, "
+            f"{summary.unchanged:,} unchanged; {summary.involvements:,} involvements."
+        )
+        if summary.warnings:
+            text += "\n\nWarnings:\n" + "\n".join(summary.warnings)
+        QMessageBox.information(self, "Import complete", text)
+
+    def _import_failed(self, dialog: QProgressDialog, error: Exception, path: Path) -> None:
+        dialog.close()
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Import refused")
+        if isinstance(error, ImportRejected):
+            box.setText(f"{path.name} was not imported: {len(error.problems)} problem(s). Nothing was changed.")
+            box.setDetailedText("\n".join(str(p) for p in error.problems))
+        else:
+            box.setText(str(error))
+        box.exec()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "About ShieldDesk",
+            "ShieldDesk hides the location of children at risk of significant harm in the children's index. "
+            f"Every shield needs two operators.\n\nShielding team: {self._authority.team_phone}",
+        )

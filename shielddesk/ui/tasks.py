@@ -1,0 +1,42 @@
+"""Long work off the GUI thread, with progress and a Cancel that the service honours."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QThread, Signal
+
+from shielddesk.domain.errors import ShieldDeskError
+
+Work = Callable[[Callable[[int, int, str], None], threading.Event], Any]
+
+
+class BackgroundTask(QThread):
+    """Runs `work(progress, cancel)` in a thread. Exactly one of `succeeded` / `failed` is emitted."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self._work = work
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def run(self) -> None:
+        try:
+            result = self._work(self.progressed.emit, self.cancel_event)
+        except ShieldDeskError as exc:
+            self.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - reported to the user as a clear failure, never a traceback
+            import logging
+
+            logging.getLogger(__name__).exception("background task failed")
+            self.failed.emit(RuntimeError(f"The task failed unexpectedly ({type(exc).__name__}); nothing was saved."))
+        else:
+            self.succeeded.emit(result)
