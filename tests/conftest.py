@@ -141,3 +141,10 @@ def authority(services: Services, tmp_path: Path) -> Authority:
 @pytest.fixture
 def sqlite_authority(sqlite_services: Services, tmp_path: Path) -> Authority:
     return make_authority(sqlite_services, tmp_path)
+
+
+@pytest.fixture
+def run_cli():
+    from tests.support.cli import run_cli_as
+
+    return run_cli_as

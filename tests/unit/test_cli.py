@@ -1,0 +1,100 @@
+"""The command line: scripted set-up, acting commands that authenticate, masked JSON, exit codes."""
+
+import io
+import json
+
+from keyring.backends import fail
+
+from shielddesk.cli import Cli
+from shielddesk.security.secrets import SecretStore
+from tests.support.authority import CANARY_CP_ID, CANARY_VALUES, PASSWORD, TEAM_PHONE, write_children
+from tests.support.cli import run_cli_as
+
+
+def _cli(secrets, stdin="", environ=None):
+    out, err = io.StringIO(), io.StringIO()
+    return Cli(stdin=io.StringIO(stdin), stdout=out, stderr=err, secrets=secrets, environ=environ or {}), out, err
+
+
+def test_scripted_init_then_user_add_then_search(tmp_path, secrets):
+    data = ["--data-dir", str(tmp_path)]
+    cli, out, err = _cli(secrets, stdin=PASSWORD + "\n")
+    assert cli.run(["init", *data, "--authority", "Northshire", "--team-phone", "01632 960000", "--admin", "root",
+                    "--admin-name", "Root Admin", "--password-stdin"]) == 0, err.getvalue()
+    assert "Northshire" in out.getvalue()
+
+    cli, out, err = _cli(secrets, stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD})
+    code = cli.run(["user", "add", "pat", "--name", "Pat Practitioner", "--role", "practitioner",
+                    "--password-stdin", "--user", "root", *data])
+    assert code == 0, err.getvalue()
+
+    cli, out, err = _cli(secrets, environ={"SHIELDDESK_PASSWORD": "another long password"})
+    assert cli.run(["search", "--surname", "x", "--user", "pat", *data]) == 0, err.getvalue()
+    assert "No children match." in out.getvalue()
+
+
+def test_options_before_the_command_are_honoured(tmp_path, secrets):
+    cli, out, err = _cli(secrets, stdin=PASSWORD + "\n")
+    code = cli.run(["--data-dir", str(tmp_path), "init", "--authority", "A", "--team-phone", "01632 960000",
+                    "--admin", "root", "--admin-name", "R", "--password-stdin"])
+    assert code == 0, err.getvalue()
+    assert (tmp_path / "shielddesk.db").exists()
+
+
+def test_search_json_uses_design_column_names_and_masks_for_a_practitioner(authority):
+    result = run_cli_as(authority, "search", "--surname", "okafor", "--json", user="practitioner")
+    assert result.code == 0, result.err
+    [record] = json.loads(result.out)
+    assert record["cp_id"] == CANARY_CP_ID and record["shielded"] is True
+    placeholder = f"Shielded — contact the local authority shielding team on {TEAM_PHONE}"
+    for column in ("address_line1", "postcode", "school_name", "gp_practice_name", "carer1_name", "carer1_phone"):
+        assert record[column] == placeholder
+    assert record["involvements"][0]["organisation"] == placeholder
+
+
+def test_canary_never_reaches_a_practitioners_cli_output(authority):
+    outputs = []
+    for args in (("search", "--surname", "okafor"), ("search", "--surname", "okafor", "--json"),
+                 ("search", "--postcode", "DB99 9QZ", "--json"), ("search", "--school", "Zyqxcanary Academy"),
+                 ("search", "--carer", "Zyqxia Canarymother", "--json"), ("search", "--cp-id", CANARY_CP_ID, "--json")):
+        result = run_cli_as(authority, *args, user="practitioner")
+        assert result.code == 0, result.err
+        outputs.append(result.out + result.err)
+    text = "\n".join(outputs)
+    assert CANARY_CP_ID in text
+    assert not [value for value in CANARY_VALUES if value in text]
+
+
+def test_exit_codes(authority):
+    assert run_cli_as(authority, "search", "--surname", "walsh", user="practitioner").code == 0
+    refused = run_cli_as(authority, "import", "children", "/nonexistent.csv", user="practitioner")
+    assert refused.code == 1 and "not allow" in refused.err and "Traceback" not in refused.err
+    wrong = run_cli_as(authority, "search", "--surname", "walsh", user="practitioner", password="wrong password!")
+    assert wrong.code == 1 and "Sign-in refused" in wrong.err
+    assert run_cli_as(authority, "search", "--no-such-option").code == 2
+    assert run_cli_as(authority, "search", "--dob", "31/02/2016", user="practitioner").code == 1
+    assert run_cli_as(authority).code == 2
+
+
+def test_import_via_cli_reports_problems_by_line_and_column(authority, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cp_id,forenames,surname,date_of_birth\nCP8000000001,Ann,Lee,2015-02-30\n", encoding="utf-8")
+    result = run_cli_as(authority, "import", "children", str(bad), user="admin")
+    assert result.code == 1
+    assert "bad.csv, line 2, column date_of_birth" in result.err
+    good = write_children(tmp_path / "good.csv", [])
+    good.write_text("cp_id,forenames,surname,date_of_birth,shoe_size\nCP8000000001,Ann,Lee,2015-02-28,3\n",
+                    encoding="utf-8")
+    result = run_cli_as(authority, "import", "children", str(good), user="admin")
+    assert result.code == 0 and "1 new" in result.out and "shoe_size" in result.err
+
+
+def test_audit_verify_ok(authority):
+    result = run_cli_as(authority, "audit", "verify", user="signoff")
+    assert result.code == 0 and result.out.startswith("OK:")
+
+
+def test_cli_refuses_to_start_without_a_keyring(tmp_path):
+    cli, out, err = _cli(SecretStore(fail.Keyring()), environ={"SHIELDDESK_PASSWORD": PASSWORD})
+    assert cli.run(["search", "--surname", "x", "--user", "a", "--data-dir", str(tmp_path)]) == 1
+    assert "keyring" in err.getvalue() and "Traceback" not in err.getvalue()
