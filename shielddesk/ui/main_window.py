@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._authority = authority
         self._ask_files = ask_files
         self._task: BackgroundTask | None = None
+        self.last_message: QMessageBox | None = None
         self.locked = False
         self._signing_out = False
         self.setWindowTitle(f"ShieldDesk — {authority.name}")
@@ -210,19 +211,26 @@ class MainWindow(QMainWindow):
         )
         if summary.warnings:
             text += "\n\nWarnings:\n" + "\n".join(summary.warnings)
-        QMessageBox.information(self, "Import complete", text)
+        self._tell(QMessageBox.Icon.Information, "Import complete", text)
 
     def _import_failed(self, dialog: QProgressDialog, error: Exception, path: Path) -> None:
         dialog.close()
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Import refused")
         if isinstance(error, ImportRejected):
-            box.setText(f"{path.name} was not imported: {len(error.problems)} problem(s). Nothing was changed.")
+            box = self._tell(
+                QMessageBox.Icon.Warning, "Import refused",
+                f"{path.name} was not imported: {len(error.problems)} problem(s). Nothing was changed.",
+            )
             box.setDetailedText("\n".join(str(p) for p in error.problems))
         else:
-            box.setText(str(error))
-        box.exec()
+            self._tell(QMessageBox.Icon.Warning, "Import refused", str(error))
+
+    def _tell(self, kind: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """A window-modal message that does not block the event loop (so tests and the idle lock still run)."""
+        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message = box
+        return box
 
     def _about(self) -> None:
         QMessageBox.about(
