@@ -26,7 +26,7 @@ from shielddesk.services.session import UserSession
 from shielddesk.storage import migrate
 from shielddesk.storage.engine import make_engine
 
-ENV_PASSWORD = "SHIELDDESK_PASSWORD"
+ENV_PASSWORD = "SHIELDDESK_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
@@ -76,11 +76,10 @@ class Cli:
 
     def sign_in(self, services: Services, args: argparse.Namespace) -> UserSession:
         if not args.user:
-            raise CliError("This command acts as a user: give --user USERNAME (password from "
-                           f"{ENV_PASSWORD} or a prompt).")
-        password = self.environ.get(ENV_PASSWORD) or (
-            self._prompt("Password: ") if self.stdin.isatty() else ""
-        )
+            raise CliError(
+                f"This command acts as a user: give --user USERNAME (password from {ENV_PASSWORD} or a prompt)."
+            )
+        password = self.environ.get(ENV_PASSWORD) or (self._prompt("Password: ") if self.stdin.isatty() else "")
         if not password:
             raise CliError(f"No password: set {ENV_PASSWORD} or run in a terminal.")
         user = services.auth.login(args.user, password)
@@ -127,8 +126,11 @@ def cmd_init(cli: Cli, args: argparse.Namespace) -> int:
             if again != password:
                 raise CliError("The passwords do not match; nothing was set up.")
         info = services.setup.initialise(
-            authority_name=authority, team_phone=phone, admin_username=admin,
-            admin_display_name=name, admin_password=password,
+            authority_name=authority,
+            team_phone=phone,
+            admin_username=admin,
+            admin_display_name=name,
+            admin_password=password,
         )
     finally:
         services.close()
@@ -184,7 +186,10 @@ def cmd_user_list(cli: Cli, args: argparse.Namespace) -> int:
     for u in users:
         state = "active" if u.active else "inactive"
         state += ", locked" if u.locked else ""
-        print(f"{u.username:24} {u.display_name:32} {','.join(r.value for r in u.roles):30} {state}", file=cli.out)
+        print(
+            f"{u.username:24} {u.display_name:32} {','.join(r.value for r in u.roles):30} {state}",
+            file=cli.out,
+        )
     return EXIT_OK
 
 
@@ -215,8 +220,9 @@ def cmd_import_children(cli: Cli, args: argparse.Namespace) -> int:
     services = cli.services(args)
     try:
         actor = cli.sign_in(services, args)
-        summary = services.population.import_population(actor, Path(args.file), Path(args.involvements)
-                                                        if args.involvements else None)
+        summary = services.population.import_population(
+            actor, Path(args.file), Path(args.involvements) if args.involvements else None
+        )
         services.refresh_log_filter()
     finally:
         services.close()
@@ -232,9 +238,16 @@ def _criteria(args: argparse.Namespace) -> SearchCriteria:
         except ValueProblem as exc:
             raise CliError(f"--dob {exc}") from None
     return SearchCriteria(
-        surname=args.surname or "", forenames=args.forenames or "", sounds_like=args.sounds_like,
-        date_of_birth=born, cp_id=args.cp_id or "", postcode=args.postcode or "", address=args.address or "",
-        school=args.school or "", gp_practice=args.gp or "", carer_name=args.carer or "",
+        surname=args.surname or "",
+        forenames=args.forenames or "",
+        sounds_like=args.sounds_like,
+        date_of_birth=born,
+        cp_id=args.cp_id or "",
+        postcode=args.postcode or "",
+        address=args.address or "",
+        school=args.school or "",
+        gp_practice=args.gp or "",
+        carer_name=args.carer or "",
     )
 
 
@@ -244,7 +257,7 @@ def cmd_search(cli: Cli, args: argparse.Namespace) -> int:
     try:
         actor = cli.sign_in(services, args)
         if args.json:
-            total, views = services.children.search_records(actor, criteria, offset=args.offset, limit=args.limit)
+            _total, views = services.children.search_records(actor, criteria, offset=args.offset, limit=args.limit)
             payload = [record_as_columns(v) for v in views]
             json.dump(payload, cli.out, ensure_ascii=False, indent=2)
             print(file=cli.out)
@@ -271,15 +284,22 @@ def cmd_demo(cli: Cli, args: argparse.Namespace) -> int:
     try:
         if services.setup.is_initialised():
             if not args.launch:
-                raise CliError("This database is already set up; the demo only fills an empty one "
-                               "(use --data-dir for a separate demo folder).")
+                raise CliError(
+                    "This database is already set up; the demo only fills an empty one "
+                    "(use --data-dir for a separate demo folder)."
+                )
             if not services.setup.authority().demo:
                 raise CliError("This database is a real authority, not a demo; refusing to launch it as one.")
-            print("The demo authority already exists; launching it (passwords were printed when it was made).",
-                  file=cli.out)
+            print(
+                "The demo authority already exists; launching it (passwords were printed when it was made).",
+                file=cli.out,
+            )
         else:
-            print(f"Creating the demo authority with {args.children:,} synthetic children…", file=cli.out,
-                  flush=True)
+            print(
+                f"Creating the demo authority with {args.children:,} synthetic children…",
+                file=cli.out,
+                flush=True,
+            )
             result = services.demo.create(children=args.children)
             print(f"\n*** DEMO ONLY — synthetic data, {result.authority} ***", file=cli.out)
             print(f"{result.children:,} children, {result.shielded} shielded. Demo accounts:", file=cli.out)
@@ -302,12 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the data folder)")
     common.add_argument("--data-dir", metavar="DIR", help="data folder (default: the platform's user data folder)")
-    common.add_argument("--user", metavar="USERNAME", help=f"act as this user (password from {ENV_PASSWORD} or a prompt)")
+    common.add_argument(
+        "--user", metavar="USERNAME", help=f"act as this user (password from {ENV_PASSWORD} or a prompt)"
+    )
     common.add_argument("--log", action="store_true", help="also write the log file in the data folder")
 
     parser = argparse.ArgumentParser(
-        prog="shielddesk", description="ShieldDesk: four-eyes shielding of children at risk. "
-        "With no command the desktop application opens.", parents=[common],
+        prog="shielddesk",
+        description="ShieldDesk: four-eyes shielding of children at risk. "
+        "With no command the desktop application opens.",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"shielddesk {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from shielddesk.domain.child import ChildView
-from shielddesk.services.children import SearchPage
+from shielddesk.services.children import ResultPage
 from shielddesk.services.population import ImportSummary
 
 
@@ -13,26 +13,44 @@ def record_as_columns(view: ChildView) -> dict[str, object]:
     """A record keyed by the column names of DESIGN §6, plus `shielded`."""
     r = view.record
     row: dict[str, object] = {
-        "cp_id": r.cp_id, "forenames": r.forenames, "surname": r.surname, "former_surnames": r.former_surnames,
-        "date_of_birth": r.date_of_birth.isoformat(), "gender": r.gender, "address_line1": r.address_line1,
-        "address_line2": r.address_line2, "town": r.town, "postcode": r.postcode, "school_name": r.school_name,
-        "school_urn": r.school_urn, "school_postcode": r.school_postcode, "gp_practice_name": r.gp_practice_name,
-        "gp_practice_code": r.gp_practice_code, "gp_postcode": r.gp_postcode,
+        "cp_id": r.cp_id,
+        "forenames": r.forenames,
+        "surname": r.surname,
+        "former_surnames": r.former_surnames,
+        "date_of_birth": r.date_of_birth.isoformat(),
+        "gender": r.gender,
+        "address_line1": r.address_line1,
+        "address_line2": r.address_line2,
+        "town": r.town,
+        "postcode": r.postcode,
+        "school_name": r.school_name,
+        "school_urn": r.school_urn,
+        "school_postcode": r.school_postcode,
+        "gp_practice_name": r.gp_practice_name,
+        "gp_practice_code": r.gp_practice_code,
+        "gp_postcode": r.gp_postcode,
     }
     for n in (1, 2):
         carer = r.carers[n - 1] if len(r.carers) >= n else None
         for part in ("name", "relationship", "address", "phone"):
             row[f"carer{n}_{part}"] = getattr(carer, part) if carer else ""
     row["involvements"] = [
-        {"service": i.service, "practitioner": i.practitioner, "role": i.role, "organisation": i.organisation,
-         "phone": i.phone, "address": i.address, "postcode": i.postcode}
+        {
+            "service": i.service,
+            "practitioner": i.practitioner,
+            "role": i.role,
+            "organisation": i.organisation,
+            "phone": i.phone,
+            "address": i.address,
+            "postcode": i.postcode,
+        }
         for i in r.involvements
     ]
     row["shielded"] = view.shielded
     return row
 
 
-def print_search_table(page: SearchPage, out: TextIO) -> None:
+def print_search_table(page: ResultPage, out: TextIO) -> None:
     if not page.rows:
         print("No children match.", file=out)
         return

@@ -32,7 +32,7 @@ class ShieldedValueFilter(logging.Filter):
             return True
         try:
             text = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record must not take logging down
+        except Exception:
             text = str(record.msg)
         if record.exc_info:
             text += logging.Formatter().formatException(record.exc_info)

@@ -69,9 +69,7 @@ class ChainVerdict:
         return f"BROKEN at sequence {self.first_bad_seq}: {self.problem}"
 
 
-def verify_chain(
-    events: Iterable[ChainedEvent], key: bytes, head: tuple[int, str] | None = None
-) -> ChainVerdict:
+def verify_chain(events: Iterable[ChainedEvent], key: bytes, head: tuple[int, str] | None = None) -> ChainVerdict:
     """Walk the events in stored order. `head` is (seq, hash) of the newest event as recorded elsewhere."""
     expected_seq = 1
     prev = GENESIS_HASH

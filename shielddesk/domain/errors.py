@@ -73,6 +73,4 @@ class ImportRejected(ShieldDeskError):
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(
-            f"The import was refused and nothing was changed ({len(problems)} problem(s)):\n{shown}{more}"
-        )
+        super().__init__(f"The import was refused and nothing was changed ({len(problems)} problem(s)):\n{shown}{more}")

@@ -46,9 +46,7 @@ def mask_record(record: ChildRecord, placeholder: str) -> ChildRecord:
     """Return the record with every location-revealing field replaced by the placeholder."""
     # Empty fields are masked too: "no school recorded" is information about a shielded child.
     hidden = dict.fromkeys(HIDDEN_CHILD_FIELDS, placeholder)
-    carers = tuple(
-        replace(carer, **dict.fromkeys(HIDDEN_CARER_FIELDS, placeholder)) for carer in record.carers
-    )
+    carers = tuple(replace(carer, **dict.fromkeys(HIDDEN_CARER_FIELDS, placeholder)) for carer in record.carers)
     involvements = tuple(
         replace(inv, **dict.fromkeys(HIDDEN_INVOLVEMENT_FIELDS, placeholder)) for inv in record.involvements
     )
@@ -74,11 +72,15 @@ def _check_policy_covers_every_field() -> None:
     child_fields = {f.name for f in fields(ChildRecord)} - {"carers", "involvements"}
     unclassified = child_fields - VISIBLE_CHILD_FIELDS - HIDDEN_CHILD_FIELDS
     carer_unclassified = {f.name for f in fields(Carer)} - HIDDEN_CARER_FIELDS - {"relationship"}
-    inv_unclassified = {f.name for f in fields(Involvement)} - HIDDEN_INVOLVEMENT_FIELDS - {
-        "service",
-        "practitioner",
-        "role",
-    }
+    inv_unclassified = (
+        {f.name for f in fields(Involvement)}
+        - HIDDEN_INVOLVEMENT_FIELDS
+        - {
+            "service",
+            "practitioner",
+            "role",
+        }
+    )
     if unclassified or carer_unclassified or inv_unclassified:
         raise RuntimeError("mask policy does not classify every field")
 

@@ -34,9 +34,7 @@ class SearchCriteria:
     carer_name: str = ""
 
     def is_empty(self) -> bool:
-        return not any(
-            getattr(self, f.name) for f in fields(self) if f.name != "sounds_like"
-        )
+        return not any(getattr(self, f.name) for f in fields(self) if f.name != "sounds_like")
 
     def uses_hidden_field(self) -> bool:
         return any(getattr(self, name).strip() for name in HIDDEN_SEARCH_CRITERIA)

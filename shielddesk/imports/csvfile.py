@@ -80,7 +80,12 @@ def read_csv(
         return table
     if size > limits.max_file_bytes:
         table.problems.append(
-            RowProblem(table.file, 0, "", f"the file is larger than the {limits.max_file_bytes // 1_048_576} MB limit")
+            RowProblem(
+                table.file,
+                0,
+                "",
+                f"the file is larger than the {limits.max_file_bytes // 1_048_576} MB limit",
+            )
         )
         return table
     try:
@@ -117,7 +122,10 @@ def read_csv(
             if len(record) != len(columns):
                 table.problems.append(
                     RowProblem(
-                        table.file, line, "", f"the row has {len(record)} fields but the header has {len(columns)}"
+                        table.file,
+                        line,
+                        "",
+                        f"the row has {len(record)} fields but the header has {len(columns)}",
                     )
                 )
                 continue
@@ -133,9 +141,7 @@ def read_csv(
                 values[column] = value.strip()
             table.rows.append(CsvRow(line, values))
     except csv.Error as exc:
-        table.problems.append(
-            RowProblem(table.file, reader.line_num, "", f"the CSV structure is broken ({exc})")
-        )
+        table.problems.append(RowProblem(table.file, reader.line_num, "", f"the CSV structure is broken ({exc})"))
     return table
 
 

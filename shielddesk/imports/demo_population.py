@@ -63,7 +63,10 @@ SERVICES = (
     ("Youth Justice", "Case manager"),
 )
 ORGANISATIONS = (
-    "Demo Borough Council", "Demo Community Health NHS Trust", "Kingsmere Family Hub", "Northcombe Children's Centre"
+    "Demo Borough Council",
+    "Demo Community Health NHS Trust",
+    "Kingsmere Family Hub",
+    "Northcombe Children's Centre",
 )
 
 

@@ -46,7 +46,16 @@ CHILD_COLUMNS = (
     "carer2_phone",
 )
 CHILD_REQUIRED = ("cp_id", "forenames", "surname", "date_of_birth")
-INVOLVEMENT_COLUMNS = ("cp_id", "service", "practitioner", "role", "organisation", "phone", "address", "postcode")
+INVOLVEMENT_COLUMNS = (
+    "cp_id",
+    "service",
+    "practitioner",
+    "role",
+    "organisation",
+    "phone",
+    "address",
+    "postcode",
+)
 INVOLVEMENT_REQUIRED = ("cp_id", "service")
 
 _PLAIN_FIELDS = (
@@ -158,7 +167,10 @@ def read_population(
         if record.cp_id in first_line:
             result.problems.append(
                 RowProblem(
-                    table.file, row.line, "cp_id", f"the cp_id is already used on line {first_line[record.cp_id]}"
+                    table.file,
+                    row.line,
+                    "cp_id",
+                    f"the cp_id is already used on line {first_line[record.cp_id]}",
                 )
             )
             continue
@@ -170,9 +182,7 @@ def read_population(
     if involvements_path is not None:
         result.involvements_given = True
         result.involvements_file = involvements_path.name
-        inv_table = read_csv(
-            involvements_path, required=INVOLVEMENT_REQUIRED, known=INVOLVEMENT_COLUMNS, limits=limits
-        )
+        inv_table = read_csv(involvements_path, required=INVOLVEMENT_REQUIRED, known=INVOLVEMENT_COLUMNS, limits=limits)
         result.problems.extend(inv_table.problems)
         result.warnings.extend(inv_table.warnings)
         result.sha256[inv_table.file] = inv_table.sha256
@@ -180,9 +190,11 @@ def read_population(
             before = len(result.problems)
             _required(row, "cp_id", inv_table.file, result.problems)
             _required(row, "service", inv_table.file, result.problems)
-            cp_id = _checked(row, "cp_id", inv_table.file, result.problems, parse_cp_id) if row.values.get(
-                "cp_id"
-            ) else None
+            cp_id = (
+                _checked(row, "cp_id", inv_table.file, result.problems, parse_cp_id)
+                if row.values.get("cp_id")
+                else None
+            )
             if len(result.problems) > before or cp_id is None:
                 continue
             involvement = Involvement(**{c: row.values.get(c, "") for c in INVOLVEMENT_COLUMNS if c != "cp_id"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -31,7 +32,7 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
         return any(_usable(b) for b in backend.backends)
     try:
         return backend.priority > 0  # type: ignore[operator]
-    except Exception:  # noqa: BLE001 - a backend that cannot even rate itself is not usable
+    except Exception:
         return False
 
 
@@ -69,7 +70,5 @@ class SecretStore:
 
     def delete(self, name: str) -> None:
         self.ensure_usable()
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self._backend.delete_password(SERVICE_NAME, name)
-        except keyring.errors.PasswordDeleteError:
-            pass

@@ -45,8 +45,16 @@ class AuditService:
             rows = act.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)).all()
             return [
                 AuditEntry(
-                    r.seq, r.occurred_at, r.username, r.workstation, r.action,
-                    r.object_type, r.object_id, r.outcome, r.reason, r.details,
+                    r.seq,
+                    r.occurred_at,
+                    r.username,
+                    r.workstation,
+                    r.action,
+                    r.object_type,
+                    r.object_id,
+                    r.outcome,
+                    r.reason,
+                    r.details,
                 )
                 for r in rows
             ]

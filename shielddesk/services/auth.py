@@ -53,13 +53,24 @@ class AuthService:
                     user.failed_attempts, user.locked_until = ctx.lockout.after_failure(user.failed_attempts, now)
                     if user.locked_until is not None:
                         append_event(
-                            ctx, session, username=name, action="account.lockout", outcome=OUTCOME_OK,
-                            object_type="user", object_id=user.id,
+                            ctx,
+                            session,
+                            username=name,
+                            action="account.lockout",
+                            outcome=OUTCOME_OK,
+                            object_type="user",
+                            object_id=user.id,
                             details={"locked_until": user.locked_until.isoformat()},
                         )
                 append_event(
-                    ctx, session, username=name[:64], action=action, outcome=OUTCOME_FAILURE,
-                    object_type="user", object_id=user.id if user else "", reason=reason,
+                    ctx,
+                    session,
+                    username=name[:64],
+                    action=action,
+                    outcome=OUTCOME_FAILURE,
+                    object_type="user",
+                    object_id=user.id if user else "",
+                    reason=reason,
                 )
         if session_result is None:
             raise AuthenticationFailed()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
-from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session, selectinload
 
 from shielddesk.domain.child import Carer, ChildRecord, ChildSummary, ChildView, Involvement
 from shielddesk.domain.errors import InvalidInput, NotFound
@@ -27,7 +27,7 @@ MIN_REVEAL_REASON = 10
 
 
 @dataclass(frozen=True)
-class SearchPage:
+class ResultPage:
     total: int
     offset: int
     rows: tuple[ChildSummary, ...]
@@ -151,7 +151,7 @@ class ChildrenService:
         *,
         offset: int = 0,
         limit: int = 100,
-    ) -> SearchPage:
+    ) -> ResultPage:
         order = order or SearchOrder()
         if criteria.is_empty():
             raise InvalidInput("Enter at least one search term.")
@@ -163,13 +163,20 @@ class ChildrenService:
             summaries = []
             for row in rows:
                 summary = ChildSummary(
-                    child_id=row.id, cp_id=row.cp_id, surname=row.surname, forenames=row.forenames,
-                    date_of_birth=row.date_of_birth, gender=row.gender, postcode=row.postcode,
-                    town=row.town, shielded=bool(row.shielded), masked=False,
+                    child_id=row.id,
+                    cp_id=row.cp_id,
+                    surname=row.surname,
+                    forenames=row.forenames,
+                    date_of_birth=row.date_of_birth,
+                    gender=row.gender,
+                    postcode=row.postcode,
+                    town=row.town,
+                    shielded=bool(row.shielded),
+                    masked=False,
                 )
                 summaries.append(mask_summary(summary, placeholder) if summary.shielded else summary)
             act.details.update(criteria.described(), offset=offset, returned=len(rows), total=total)
-            return SearchPage(total=total, offset=offset, rows=tuple(summaries))
+            return ResultPage(total=total, offset=offset, rows=tuple(summaries))
 
     def search_records(
         self, actor: UserSession, criteria: SearchCriteria, *, offset: int = 0, limit: int = 100
@@ -196,8 +203,15 @@ class ChildrenService:
         total = act.session.scalar(select(func.count(Child.id)).where(*conditions)) or 0
         query = (
             select(
-                Child.id, Child.cp_id, Child.surname, Child.forenames, Child.date_of_birth,
-                Child.gender, Child.postcode, Child.town, shielded.label("shielded"),
+                Child.id,
+                Child.cp_id,
+                Child.surname,
+                Child.forenames,
+                Child.date_of_birth,
+                Child.gender,
+                Child.postcode,
+                Child.town,
+                shielded.label("shielded"),
             )
             .where(*conditions)
             .order_by(*_order_by(order, shielded))
@@ -214,10 +228,17 @@ class ChildrenService:
         """Show a shielded child's location-revealing details to an operator who gives a reason."""
         reason = " ".join(reason.split())
         with acting(
-            self._ctx, actor, Permission.VIEW_SHIELDED, "child.reveal", object_type="child", object_id=child_id
+            self._ctx,
+            actor,
+            Permission.VIEW_SHIELDED,
+            "child.reveal",
+            object_type="child",
+            object_id=child_id,
         ) as act:
             if len(reason) < MIN_REVEAL_REASON:
-                raise InvalidInput(f"Give a reason of at least {MIN_REVEAL_REASON} characters to reveal a shielded record.")
+                raise InvalidInput(
+                    f"Give a reason of at least {MIN_REVEAL_REASON} characters to reveal a shielded record."
+                )
             act.reason = reason
             return self._view(act.session, child_id, reveal=True)
 
@@ -238,7 +259,10 @@ class ChildrenService:
         if reveal:
             return ChildView(child.id, record, shielded=True, masked=False, revealed=True, review_due=shield.review_due)
         return ChildView(
-            child.id, mask_record(record, team_placeholder(session)), shielded=True, masked=True,
+            child.id,
+            mask_record(record, team_placeholder(session)),
+            shielded=True,
+            masked=True,
             review_due=shield.review_due,
         )
 

@@ -121,13 +121,23 @@ class DemoService:
             now = ctx.now()
             for child_id in child_ids:
                 shield = Shield(
-                    child_id=child_id, active=True, maker_id=maker_user.id, checker_id=checker_user.id,
-                    applied_at=now, review_due=(now + timedelta(days=182)).date(), shield_carers=True,
+                    child_id=child_id,
+                    active=True,
+                    maker_id=maker_user.id,
+                    checker_id=checker_user.id,
+                    applied_at=now,
+                    review_due=(now + timedelta(days=182)).date(),
+                    shield_carers=True,
                 )
                 session.add(shield)
                 session.flush()
                 append_event(
-                    ctx, session, username=checker, action="shield.apply", object_type="child", object_id=child_id,
+                    ctx,
+                    session,
+                    username=checker,
+                    action="shield.apply",
+                    object_type="child",
+                    object_id=child_id,
                     details={"maker": maker, "checker": checker, "seeded": "demo", "shield_id": shield.id},
                 )
             return len(child_ids)

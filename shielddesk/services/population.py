@@ -29,9 +29,21 @@ CHUNK = 1000
 T = TypeVar("T")
 
 _COMPARED = (
-    "forenames", "surname", "former_surnames", "date_of_birth", "gender", "address_line1", "address_line2",
-    "town", "postcode", "school_name", "school_urn", "school_postcode", "gp_practice_name",
-    "gp_practice_code", "gp_postcode",
+    "forenames",
+    "surname",
+    "former_surnames",
+    "date_of_birth",
+    "gender",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "school_name",
+    "school_urn",
+    "school_postcode",
+    "gp_practice_name",
+    "gp_practice_code",
+    "gp_postcode",
 )
 
 
@@ -70,8 +82,13 @@ def child_values(record: ChildRecord, now: datetime) -> dict[str, object]:
 def _carer_rows(child_id: int, record: ChildRecord) -> Iterable[dict[str, object]]:
     for position, carer in enumerate(record.carers, start=1):
         yield {
-            "child_id": child_id, "position": position, "name": carer.name, "relationship": carer.relationship,
-            "address": carer.address, "phone": carer.phone, "name_key": name_key(carer.name),
+            "child_id": child_id,
+            "position": position,
+            "name": carer.name,
+            "relationship": carer.relationship,
+            "address": carer.address,
+            "phone": carer.phone,
+            "name_key": name_key(carer.name),
         }
 
 
@@ -95,20 +112,19 @@ class PopulationService:
         with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population.start") as act:
             act.details["file"] = children_path.name
         report(0, 0, "Reading and checking the files…")
-        parsed = read_population(
-            children_path, involvements_path, today=self._ctx.now().date(), limits=self._limits
-        )
+        parsed = read_population(children_path, involvements_path, today=self._ctx.now().date(), limits=self._limits)
         if parsed.problems:
             self._record_rejection(actor, parsed)
             raise ImportRejected(parsed.problems)
-        with acting(
-            self._ctx, actor, Permission.IMPORT_POPULATION, "import.population", object_type="file"
-        ) as act:
+        with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population", object_type="file") as act:
             summary = self._write(act.session, parsed, report, cancel)
             act.object_id = parsed.sha256.get(children_path.name, "")[:16]
             act.details.update(
-                files=parsed.sha256, created=summary.created, updated=summary.updated,
-                unchanged=summary.unchanged, involvements=summary.involvements,
+                files=parsed.sha256,
+                created=summary.created,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+                involvements=summary.involvements,
             )
             if cancel.is_set():
                 raise Cancelled()
@@ -183,8 +199,12 @@ class PopulationService:
             involvement_count = self._replace_involvements(session, parsed, existing, ids)
         report(total, total, "Saving…")
         return ImportSummary(
-            children_in_file=total, created=len(new_records), updated=len(changed), unchanged=unchanged,
-            involvements=involvement_count, warnings=tuple(parsed.warnings),
+            children_in_file=total,
+            created=len(new_records),
+            updated=len(changed),
+            unchanged=unchanged,
+            involvements=involvement_count,
+            warnings=tuple(parsed.warnings),
         )
 
     @staticmethod
@@ -199,7 +219,9 @@ class PopulationService:
     def _ids(session: Session, cp_ids: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
         for chunk in _chunks(cp_ids):
-            ids.update((cp, i) for cp, i in session.execute(select(Child.cp_id, Child.id).where(Child.cp_id.in_(chunk))))
+            ids.update(
+                (cp, i) for cp, i in session.execute(select(Child.cp_id, Child.id).where(Child.cp_id.in_(chunk)))
+            )
         return ids
 
     @staticmethod
@@ -215,7 +237,12 @@ class PopulationService:
         for located in parsed.involvements:
             if located.cp_id in wanted and located.cp_id not in known:
                 problems.append(
-                    RowProblem(parsed.involvements_file, located.line, "cp_id", "no child with this cp_id is in the population")
+                    RowProblem(
+                        parsed.involvements_file,
+                        located.line,
+                        "cp_id",
+                        "no child with this cp_id is in the population",
+                    )
                 )
         return problems
 
@@ -237,9 +264,15 @@ class PopulationService:
             inv = located.involvement
             rows.append(
                 {
-                    "child_id": child_id, "position": positions[child_id], "service": inv.service,
-                    "practitioner": inv.practitioner, "role": inv.role, "organisation": inv.organisation,
-                    "phone": inv.phone, "address": inv.address, "postcode": inv.postcode,
+                    "child_id": child_id,
+                    "position": positions[child_id],
+                    "service": inv.service,
+                    "practitioner": inv.practitioner,
+                    "role": inv.role,
+                    "organisation": inv.organisation,
+                    "phone": inv.phone,
+                    "address": inv.address,
+                    "postcode": inv.postcode,
                 }
             )
         for chunk in _chunks(rows):

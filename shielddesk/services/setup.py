@@ -91,11 +91,21 @@ class SetupService:
                 session.flush()
                 admin = create_user_row(ctx, session, name, display, roles, admin_password)
                 append_event(
-                    ctx, session, username=name, action="install.initialise", object_type="installation",
-                    object_id=installation_id, details={"demo": demo},
+                    ctx,
+                    session,
+                    username=name,
+                    action="install.initialise",
+                    object_type="installation",
+                    object_id=installation_id,
+                    details={"demo": demo},
                 )
                 append_event(
-                    ctx, session, username=name, action="user.add", object_type="user", object_id=admin.id,
+                    ctx,
+                    session,
+                    username=name,
+                    action="user.add",
+                    object_type="user",
+                    object_id=admin.id,
                     details={"username": name, "roles": [Role.ADMIN.value], "first_admin": True},
                 )
         except IntegrityError:

@@ -31,7 +31,12 @@ class UserInfo:
 
 
 def validate_new_user(
-    ctx: ServiceContext, session: Session, username: str, display_name: str, roles: Iterable[Role], password: str
+    ctx: ServiceContext,
+    session: Session,
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    password: str,
 ) -> tuple[str, str, tuple[Role, ...]]:
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
@@ -74,9 +79,7 @@ class UserService:
         self, actor: UserSession, username: str, display_name: str, roles: Iterable[Role], password: str
     ) -> UserInfo:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.add", object_type="user") as act:
-            name, display, chosen = validate_new_user(
-                self._ctx, act.session, username, display_name, roles, password
-            )
+            name, display, chosen = validate_new_user(self._ctx, act.session, username, display_name, roles, password)
             user = create_user_row(self._ctx, act.session, name, display, chosen, password)
             act.object_id = user.id
             act.details.update(username=name, roles=[r.value for r in chosen])

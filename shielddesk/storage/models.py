@@ -13,9 +13,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    orm,
     text,
 )
-from sqlalchemy import orm
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shielddesk.storage.types import SearchKey, UTCDateTime

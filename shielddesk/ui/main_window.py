@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,10 +159,8 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self.idle)
         self.idle.timer.stop()
         self.search_page.clear()
-        try:
+        with contextlib.suppress(ShieldDeskError):  # the session is ending anyway; sign-out cannot be refused
             self._services.auth.logout(self.user)
-        except ShieldDeskError:
-            pass  # the session is ending anyway; signing out cannot be refused
         super().closeEvent(event)
         if not self._signing_out:
             self.quit_requested.emit()
@@ -183,7 +182,11 @@ class MainWindow(QMainWindow):
 
         def work(report: Callable[[int, int, str], None], cancel: object) -> ImportSummary:
             return self._services.population.import_population(
-                user, files.children, files.involvements, progress=report, cancel=cancel  # type: ignore[arg-type]
+                user,
+                files.children,
+                files.involvements,
+                progress=report,
+                cancel=cancel,  # type: ignore[arg-type]
             )
 
         task = BackgroundTask(work)
@@ -217,7 +220,8 @@ class MainWindow(QMainWindow):
         dialog.close()
         if isinstance(error, ImportRejected):
             box = self._tell(
-                QMessageBox.Icon.Warning, "Import refused",
+                QMessageBox.Icon.Warning,
+                "Import refused",
                 f"{path.name} was not imported: {len(error.problems)} problem(s). Nothing was changed.",
             )
             box.setDetailedText("\n".join(str(p) for p in error.problems))
@@ -234,7 +238,8 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, "About ShieldDesk",
+            self,
+            "About ShieldDesk",
             "ShieldDesk hides the location of children at risk of significant harm in the children's index. "
             f"Every shield needs two operators.\n\nShielding team: {self._authority.team_phone}",
         )

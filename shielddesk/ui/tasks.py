@@ -33,7 +33,7 @@ class BackgroundTask(QThread):
             result = self._work(self.progressed.emit, self.cancel_event)
         except ShieldDeskError as exc:
             self.failed.emit(exc)
-        except Exception as exc:  # noqa: BLE001 - reported to the user as a clear failure, never a traceback
+        except Exception as exc:
             import logging
 
             logging.getLogger(__name__).exception("background task failed")

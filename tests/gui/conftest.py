@@ -28,8 +28,13 @@ def visible_texts(root: QWidget) -> str:
     cell of every item view."""
     parts: list[str] = [root.windowTitle()]
     for widget in [root, *root.findChildren(QWidget)]:
-        parts += [widget.toolTip(), widget.statusTip(), widget.whatsThis(), widget.accessibleName(),
-                  widget.accessibleDescription()]
+        parts += [
+            widget.toolTip(),
+            widget.statusTip(),
+            widget.whatsThis(),
+            widget.accessibleName(),
+            widget.accessibleDescription(),
+        ]
         if isinstance(widget, QLabel | QLineEdit):
             parts.append(widget.text())
         if isinstance(widget, QLineEdit):

@@ -45,8 +45,10 @@ def test_bad_file_shows_every_problem_and_changes_nothing(qtbot, open_window, tm
     window = open_window("admin")
     before = _count(window._services)
     bad = tmp_path / "bad.csv"
-    bad.write_text("cp_id,forenames,surname,date_of_birth\nCP8000000001,Ann,Lee,31/02/2016\nCP12,Bo,Lee,2015-01-01\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "cp_id,forenames,surname,date_of_birth\nCP8000000001,Ann,Lee,31/02/2016\nCP12,Bo,Lee,2015-01-01\n",
+        encoding="utf-8",
+    )
     window.start_import(PopulationFiles(bad, None))
     qtbot.waitUntil(lambda: window.last_message is not None, timeout=10000)
     box = window.last_message

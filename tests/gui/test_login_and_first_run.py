@@ -25,9 +25,14 @@ def test_first_run_creates_the_authority_and_first_admin(qtbot, sqlite_services)
     dialog = FirstRunDialog(sqlite_services.setup)
     qtbot.addWidget(dialog)
     dialog.show()
-    for field, value in ((dialog.authority, "Northshire"), (dialog.team_phone, "01632 960000"),
-                         (dialog.admin_username, "first.admin"), (dialog.admin_name, "First Admin"),
-                         (dialog.password, PASSWORD), (dialog.repeat, "different password")):
+    for field, value in (
+        (dialog.authority, "Northshire"),
+        (dialog.team_phone, "01632 960000"),
+        (dialog.admin_username, "first.admin"),
+        (dialog.admin_name, "First Admin"),
+        (dialog.password, PASSWORD),
+        (dialog.repeat, "different password"),
+    ):
         qtbot.keyClicks(field, value)
     dialog._submit()
     assert "not the same" in dialog.error.text() and not sqlite_services.setup.is_initialised()

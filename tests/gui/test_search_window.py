@@ -137,8 +137,18 @@ def test_repeated_wrong_passwords_on_the_lock_screen_sign_out(qtbot, open_window
 def test_every_control_is_keyboard_reachable_with_an_accessible_name(qtbot, open_window):
     window = open_window("operator1")
     page = window.search_page
-    expected = [page.surname, page.forenames, page.dob, page.cp_id, page.postcode, page.address,
-                page.sounds_like, page.clear_button, page.search_button, page.table]
+    expected = [
+        page.surname,
+        page.forenames,
+        page.dob,
+        page.cp_id,
+        page.postcode,
+        page.address,
+        page.sounds_like,
+        page.clear_button,
+        page.search_button,
+        page.table,
+    ]
     page.surname.setFocus()
     QApplication.processEvents()
     reached = []

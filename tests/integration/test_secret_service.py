@@ -34,22 +34,41 @@ def _run_in_keyring_session(home: Path, *args: str, stdin: str = "", env: dict[s
     _require("dbus-run-session")
     _require("gnome-keyring-daemon")
     environ = {
-        "PATH": os.environ["PATH"], "HOME": str(home), "XDG_DATA_HOME": str(home / "share"),
-        "XDG_RUNTIME_DIR": str(home / "run"), "PYTHON": sys.executable, "KEYRING_UNLOCK": "session-unlock",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "LANG": "C.UTF-8",
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "share"),
+        "XDG_RUNTIME_DIR": str(home / "run"),
+        "PYTHON": sys.executable,
+        "KEYRING_UNLOCK": "session-unlock",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "LANG": "C.UTF-8",
     } | (env or {})
     (home / "run").mkdir(mode=0o700, exist_ok=True)
     return subprocess.run(
         ["dbus-run-session", "--", "sh", "-c", SESSION_SCRIPT, "sh", *args],
-        input=stdin, capture_output=True, text=True, env=environ, timeout=120, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
     )
 
 
 def test_separate_processes_share_the_audit_key_through_the_real_secret_service(tmp_path):
     data = ["--data-dir", str(tmp_path / "data")]
     script_args = [
-        "init", *data, "--authority", "Secretshire", "--team-phone", "01632 960000", "--admin", "root",
-        "--admin-name", "Root Admin", "--password-stdin",
+        "init",
+        *data,
+        "--authority",
+        "Secretshire",
+        "--team-phone",
+        "01632 960000",
+        "--admin",
+        "root",
+        "--admin-name",
+        "Root Admin",
+        "--password-stdin",
     ]
     home = tmp_path / "home"
     home.mkdir()
@@ -57,8 +76,9 @@ def test_separate_processes_share_the_audit_key_through_the_real_secret_service(
     assert first.returncode == 0, first.stderr
     # The key persists in the keyring file under XDG_DATA_HOME: a later process, in a new session that
     # unlocks the same keyring, reads it and verifies the chain the first process started.
-    second = _run_in_keyring_session(home, "audit", "verify", *data, "--user", "root",
-                                     env={"SHIELDDESK_PASSWORD": PASSWORD})
+    second = _run_in_keyring_session(
+        home, "audit", "verify", *data, "--user", "root", env={"SHIELDDESK_PASSWORD": PASSWORD}
+    )
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("OK: 2 audit events verified") or second.stdout.startswith("OK:")
     keyring_files = list((home / "share" / "keyrings").glob("*.keyring"))
@@ -70,25 +90,77 @@ def test_search_json_across_processes(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     data = ["--data-dir", str(tmp_path / "data")]
-    init = _run_in_keyring_session(home, "init", *data, "--authority", "A", "--team-phone", "01632 960000",
-                                   "--admin", "root", "--admin-name", "Root", "--password-stdin", stdin=PASSWORD + "\n")
+    init = _run_in_keyring_session(
+        home,
+        "init",
+        *data,
+        "--authority",
+        "A",
+        "--team-phone",
+        "01632 960000",
+        "--admin",
+        "root",
+        "--admin-name",
+        "Root",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert init.returncode == 0, init.stderr
-    add = _run_in_keyring_session(home, "user", "add", "pat", "--name", "Pat", "--role", "practitioner",
-                                  "--password-stdin", "--user", "root", *data, stdin="my long secret words\n",
-                                  env={"SHIELDDESK_PASSWORD": PASSWORD})
+    add = _run_in_keyring_session(
+        home,
+        "user",
+        "add",
+        "pat",
+        "--name",
+        "Pat",
+        "--role",
+        "practitioner",
+        "--password-stdin",
+        "--user",
+        "root",
+        *data,
+        stdin="my long secret words\n",
+        env={"SHIELDDESK_PASSWORD": PASSWORD},
+    )
     assert add.returncode == 0, add.stderr
-    search = _run_in_keyring_session(home, "search", "--surname", "nobody", "--json", "--user", "pat", *data,
-                                     env={"SHIELDDESK_PASSWORD": "my long secret words"})
+    search = _run_in_keyring_session(
+        home,
+        "search",
+        "--surname",
+        "nobody",
+        "--json",
+        "--user",
+        "pat",
+        *data,
+        env={"SHIELDDESK_PASSWORD": "my long secret words"},
+    )
     assert search.returncode == 0, search.stderr
     assert json.loads(search.stdout) == []
 
 
 def test_refuses_to_start_with_only_the_fail_backend(tmp_path):
-    environ = dict(os.environ) | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-                                  "SHIELDDESK_PASSWORD": PASSWORD}
+    environ = dict(os.environ) | {
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "SHIELDDESK_PASSWORD": PASSWORD,
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "shielddesk", "search", "--surname", "x", "--user", "a", "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, env=environ, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "shielddesk",
+            "search",
+            "--surname",
+            "x",
+            "--user",
+            "a",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert "secure keyring" in result.stderr and "plain text" in result.stderr

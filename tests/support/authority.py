@@ -63,21 +63,69 @@ def standard_children() -> list[dict[str, str]]:
     rows = [
         child_row(CANARY_CP_ID, "Amara", "Okafor", "2016-03-14", carer1_relationship="Mother", **CANARY),
         # Twins: same surname, DOB and address; the wrong twin must never be mistaken for the right one.
-        child_row("CP9000000002", "Aiden", "Walsh", "2018-07-01", gender="M", address_line1="4 Mill Lane",
-                  town="Demoford", postcode="DB1 2AB", school_name="Oakfield Primary School"),
-        child_row("CP9000000003", "Aidan", "Walsh", "2018-07-01", gender="M", address_line1="4 Mill Lane",
-                  town="Demoford", postcode="DB1 2AB", school_name="Oakfield Primary School"),
-        child_row("CP9000000004", "Zoë", "O'Brien", "2015-01-20", address_line1="9 Church Road",
-                  town="Kingsmere", postcode="DB2 3CD", carer1_name="Niamh O'Brien", carer1_relationship="Mother"),
-        child_row("CP9000000005", "Sophie", "Smith-Jones", "2012-11-02", address_line1="22 Station Road",
-                  town="Demoford", postcode="DB1 5EF"),
-        child_row("CP9000000006", "Sophia", "Smyth", "2012-11-02", address_line1="3 Elm Court",
-                  town="Northcombe", postcode="DB3 1GH"),
+        child_row(
+            "CP9000000002",
+            "Aiden",
+            "Walsh",
+            "2018-07-01",
+            gender="M",
+            address_line1="4 Mill Lane",
+            town="Demoford",
+            postcode="DB1 2AB",
+            school_name="Oakfield Primary School",
+        ),
+        child_row(
+            "CP9000000003",
+            "Aidan",
+            "Walsh",
+            "2018-07-01",
+            gender="M",
+            address_line1="4 Mill Lane",
+            town="Demoford",
+            postcode="DB1 2AB",
+            school_name="Oakfield Primary School",
+        ),
+        child_row(
+            "CP9000000004",
+            "Zoë",
+            "O'Brien",
+            "2015-01-20",
+            address_line1="9 Church Road",
+            town="Kingsmere",
+            postcode="DB2 3CD",
+            carer1_name="Niamh O'Brien",
+            carer1_relationship="Mother",
+        ),
+        child_row(
+            "CP9000000005",
+            "Sophie",
+            "Smith-Jones",
+            "2012-11-02",
+            address_line1="22 Station Road",
+            town="Demoford",
+            postcode="DB1 5EF",
+        ),
+        child_row(
+            "CP9000000006",
+            "Sophia",
+            "Smyth",
+            "2012-11-02",
+            address_line1="3 Elm Court",
+            town="Northcombe",
+            postcode="DB3 1GH",
+        ),
     ]
     for n in range(7, 31):
         rows.append(
-            child_row(f"CP90000000{n:02d}", "Child", f"Family{n:02d}", f"2014-02-{n - 5:02d}",
-                      address_line1=f"{n} High Street", town="Demoford", postcode=f"DB1 {n % 9}XY")
+            child_row(
+                f"CP90000000{n:02d}",
+                "Child",
+                f"Family{n:02d}",
+                f"2014-02-{n - 5:02d}",
+                address_line1=f"{n} High Street",
+                town="Demoford",
+                postcode=f"DB1 {n % 9}XY",
+            )
         )
     return rows
 
@@ -94,11 +142,27 @@ def write_involvements(path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(INVOLVEMENT_COLUMNS))
         writer.writeheader()
-        writer.writerow({"cp_id": CANARY_CP_ID, "service": "Children's Social Care", "practitioner": "Pat Lee",
-                         "role": "Social worker", **CANARY_INVOLVEMENT})
-        writer.writerow({"cp_id": "CP9000000002", "service": "Health Visiting", "practitioner": "Jo Bell",
-                         "role": "Health visitor", "organisation": "Demo Community Health", "phone": "0113 496 0500",
-                         "address": "Health Centre, Demoford", "postcode": "DB1 9ZZ"})
+        writer.writerow(
+            {
+                "cp_id": CANARY_CP_ID,
+                "service": "Children's Social Care",
+                "practitioner": "Pat Lee",
+                "role": "Social worker",
+                **CANARY_INVOLVEMENT,
+            }
+        )
+        writer.writerow(
+            {
+                "cp_id": "CP9000000002",
+                "service": "Health Visiting",
+                "practitioner": "Jo Bell",
+                "role": "Health visitor",
+                "organisation": "Demo Community Health",
+                "phone": "0113 496 0500",
+                "address": "Health Centre, Demoford",
+                "postcode": "DB1 9ZZ",
+            }
+        )
     return path
 
 
@@ -119,16 +183,18 @@ class Authority:
             return session.scalars(select(Child.id).where(Child.cp_id == cp_id)).one()
 
     def shield(self, *cp_ids: str) -> None:
-        self.services.demo.shield_children(
-            [self.child_id(cp) for cp in cp_ids], maker="operator1", checker="operator2"
-        )
+        self.services.demo.shield_children([self.child_id(cp) for cp in cp_ids], maker="operator1", checker="operator2")
         self.services.refresh_log_filter()
 
 
 def make_authority(services: Services, folder: Path, *, population: bool = True) -> Authority:
     services.setup.initialise(
-        authority_name="Test Borough Council", team_phone=TEAM_PHONE, admin_username="admin",
-        admin_display_name="Ada Admin", admin_password=PASSWORD, demo=True,
+        authority_name="Test Borough Council",
+        team_phone=TEAM_PHONE,
+        admin_username="admin",
+        admin_display_name="Ada Admin",
+        admin_password=PASSWORD,
+        demo=True,
     )
     authority = Authority(services, folder)
     admin = services.auth.login("admin", PASSWORD)

@@ -16,13 +16,17 @@ class CliResult:
     err: str
 
 
-def run_cli_as(authority: Authority, *args: str, user: str | None = None, stdin: str = "",
-               password: str = PASSWORD) -> CliResult:
+def run_cli_as(
+    authority: Authority, *args: str, user: str | None = None, stdin: str = "", password: str = PASSWORD
+) -> CliResult:
     out, err = io.StringIO(), io.StringIO()
     environ = {"SHIELDDESK_PASSWORD": password} if user else {}
     services = authority.services
     cli = Cli(
-        stdin=io.StringIO(stdin), stdout=out, stderr=err, environ=environ,
+        stdin=io.StringIO(stdin),
+        stdout=out,
+        stderr=err,
+        environ=environ,
         services_factory=lambda _config: _Shared(services),
     )
     argv = list(args) + (["--user", user] if user else [])

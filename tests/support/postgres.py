@@ -12,7 +12,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CANDIDATE_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
+CANDIDATE_BIN_DIRS = (
+    "/usr/lib/postgresql/15/bin",
+    "/usr/lib/postgresql/16/bin",
+    "/usr/lib/postgresql/17/bin",
+)
 
 
 def _bin(name: str) -> str:
@@ -61,8 +65,10 @@ class PostgresServer:
         server = cls(folder=folder, port=_free_port(), run_as=run_as)
         data = folder / "data"
         server._run(_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = f"-p {server.port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " \
-                  f"-c full_page_writes=off -c unix_socket_directories={folder} -c max_connections=200"
+        options = (
+            f"-p {server.port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            f"-c full_page_writes=off -c unix_socket_directories={folder} -c max_connections=200"
+        )
         server._run(_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(folder / "server.log"), "start")
         return server
 

@@ -14,7 +14,9 @@ KEY = b"k" * 32
 def _chain(n=6):
     events, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        event = ChainedEvent(seq, f"2026-11-25T09:00:0{seq}.000000Z", "op", "ws", "search", "", "", "ok", "", "{}", prev)
+        event = ChainedEvent(
+            seq, f"2026-11-25T09:00:0{seq}.000000Z", "op", "ws", "search", "", "", "ok", "", "{}", prev
+        )
         event = dataclasses.replace(event, hash=event_hash(KEY, event))
         events.append(event)
         prev = event.hash

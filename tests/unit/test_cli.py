@@ -13,19 +13,52 @@ from tests.support.cli import run_cli_as
 
 def _cli(secrets, stdin="", environ=None):
     out, err = io.StringIO(), io.StringIO()
-    return Cli(stdin=io.StringIO(stdin), stdout=out, stderr=err, secrets=secrets, environ=environ or {}), out, err
+    return (
+        Cli(stdin=io.StringIO(stdin), stdout=out, stderr=err, secrets=secrets, environ=environ or {}),
+        out,
+        err,
+    )
 
 
 def test_scripted_init_then_user_add_then_search(tmp_path, secrets):
     data = ["--data-dir", str(tmp_path)]
     cli, out, err = _cli(secrets, stdin=PASSWORD + "\n")
-    assert cli.run(["init", *data, "--authority", "Northshire", "--team-phone", "01632 960000", "--admin", "root",
-                    "--admin-name", "Root Admin", "--password-stdin"]) == 0, err.getvalue()
+    assert (
+        cli.run(
+            [
+                "init",
+                *data,
+                "--authority",
+                "Northshire",
+                "--team-phone",
+                "01632 960000",
+                "--admin",
+                "root",
+                "--admin-name",
+                "Root Admin",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    ), err.getvalue()
     assert "Northshire" in out.getvalue()
 
-    cli, out, err = _cli(secrets, stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD})
-    code = cli.run(["user", "add", "pat", "--name", "Pat Practitioner", "--role", "practitioner",
-                    "--password-stdin", "--user", "root", *data])
+    cli, _out, err = _cli(secrets, stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD})
+    code = cli.run(
+        [
+            "user",
+            "add",
+            "pat",
+            "--name",
+            "Pat Practitioner",
+            "--role",
+            "practitioner",
+            "--password-stdin",
+            "--user",
+            "root",
+            *data,
+        ]
+    )
     assert code == 0, err.getvalue()
 
     cli, out, err = _cli(secrets, environ={"SHIELDDESK_PASSWORD": "another long password"})
@@ -34,9 +67,23 @@ def test_scripted_init_then_user_add_then_search(tmp_path, secrets):
 
 
 def test_options_before_the_command_are_honoured(tmp_path, secrets):
-    cli, out, err = _cli(secrets, stdin=PASSWORD + "\n")
-    code = cli.run(["--data-dir", str(tmp_path), "init", "--authority", "A", "--team-phone", "01632 960000",
-                    "--admin", "root", "--admin-name", "R", "--password-stdin"])
+    cli, _out, err = _cli(secrets, stdin=PASSWORD + "\n")
+    code = cli.run(
+        [
+            "--data-dir",
+            str(tmp_path),
+            "init",
+            "--authority",
+            "A",
+            "--team-phone",
+            "01632 960000",
+            "--admin",
+            "root",
+            "--admin-name",
+            "R",
+            "--password-stdin",
+        ]
+    )
     assert code == 0, err.getvalue()
     assert (tmp_path / "shielddesk.db").exists()
 
@@ -47,16 +94,28 @@ def test_search_json_uses_design_column_names_and_masks_for_a_practitioner(autho
     [record] = json.loads(result.out)
     assert record["cp_id"] == CANARY_CP_ID and record["shielded"] is True
     placeholder = f"Shielded — contact the local authority shielding team on {TEAM_PHONE}"
-    for column in ("address_line1", "postcode", "school_name", "gp_practice_name", "carer1_name", "carer1_phone"):
+    for column in (
+        "address_line1",
+        "postcode",
+        "school_name",
+        "gp_practice_name",
+        "carer1_name",
+        "carer1_phone",
+    ):
         assert record[column] == placeholder
     assert record["involvements"][0]["organisation"] == placeholder
 
 
 def test_canary_never_reaches_a_practitioners_cli_output(authority):
     outputs = []
-    for args in (("search", "--surname", "okafor"), ("search", "--surname", "okafor", "--json"),
-                 ("search", "--postcode", "DB99 9QZ", "--json"), ("search", "--school", "Zyqxcanary Academy"),
-                 ("search", "--carer", "Zyqxia Canarymother", "--json"), ("search", "--cp-id", CANARY_CP_ID, "--json")):
+    for args in (
+        ("search", "--surname", "okafor"),
+        ("search", "--surname", "okafor", "--json"),
+        ("search", "--postcode", "DB99 9QZ", "--json"),
+        ("search", "--school", "Zyqxcanary Academy"),
+        ("search", "--carer", "Zyqxia Canarymother", "--json"),
+        ("search", "--cp-id", CANARY_CP_ID, "--json"),
+    ):
         result = run_cli_as(authority, *args, user="practitioner")
         assert result.code == 0, result.err
         outputs.append(result.out + result.err)
@@ -83,8 +142,10 @@ def test_import_via_cli_reports_problems_by_line_and_column(authority, tmp_path)
     assert result.code == 1
     assert "bad.csv, line 2, column date_of_birth" in result.err
     good = write_children(tmp_path / "good.csv", [])
-    good.write_text("cp_id,forenames,surname,date_of_birth,shoe_size\nCP8000000001,Ann,Lee,2015-02-28,3\n",
-                    encoding="utf-8")
+    good.write_text(
+        "cp_id,forenames,surname,date_of_birth,shoe_size\nCP8000000001,Ann,Lee,2015-02-28,3\n",
+        encoding="utf-8",
+    )
     result = run_cli_as(authority, "import", "children", str(good), user="admin")
     assert result.code == 0 and "1 new" in result.out and "shoe_size" in result.err
 
@@ -95,6 +156,6 @@ def test_audit_verify_ok(authority):
 
 
 def test_cli_refuses_to_start_without_a_keyring(tmp_path):
-    cli, out, err = _cli(SecretStore(fail.Keyring()), environ={"SHIELDDESK_PASSWORD": PASSWORD})
+    cli, _out, err = _cli(SecretStore(fail.Keyring()), environ={"SHIELDDESK_PASSWORD": PASSWORD})
     assert cli.run(["search", "--surname", "x", "--user", "a", "--data-dir", str(tmp_path)]) == 1
     assert "keyring" in err.getvalue() and "Traceback" not in err.getvalue()

@@ -20,12 +20,26 @@ from shielddesk.domain.masking import (
 PLACEHOLDER = placeholder_text("0113 496 0123")
 
 RECORD = ChildRecord(
-    cp_id="CP0000000001", forenames="Amara", surname="Okafor", former_surnames="Mensah",
-    date_of_birth=date(2016, 3, 14), gender="F", address_line1="1 Secret Row", address_line2="Flat 2",
-    town="Hiddenton", postcode="DB9 9QQ", school_name="Hidden Academy", school_urn="123456",
-    school_postcode="DB9 8QQ", gp_practice_name="Hidden Surgery", gp_practice_code="D81001", gp_postcode="DB9 7QQ",
+    cp_id="CP0000000001",
+    forenames="Amara",
+    surname="Okafor",
+    former_surnames="Mensah",
+    date_of_birth=date(2016, 3, 14),
+    gender="F",
+    address_line1="1 Secret Row",
+    address_line2="Flat 2",
+    town="Hiddenton",
+    postcode="DB9 9QQ",
+    school_name="Hidden Academy",
+    school_urn="123456",
+    school_postcode="DB9 8QQ",
+    gp_practice_name="Hidden Surgery",
+    gp_practice_code="D81001",
+    gp_postcode="DB9 7QQ",
     carers=(Carer("Ada Okafor", "Mother", "1 Secret Row", "07700 900001"),),
-    involvements=(Involvement("CSC", "Pat Lee", "Social worker", "Hidden Refuge", "0113 496 0001", "2 Refuge Rd", "DB9 6QQ"),),
+    involvements=(
+        Involvement("CSC", "Pat Lee", "Social worker", "Hidden Refuge", "0113 496 0001", "2 Refuge Rd", "DB9 6QQ"),
+    ),
 )
 
 
@@ -80,11 +94,17 @@ def test_policy_classifies_every_field_of_every_record():
     assert child_fields == VISIBLE_CHILD_FIELDS | HIDDEN_CHILD_FIELDS
     assert not VISIBLE_CHILD_FIELDS & HIDDEN_CHILD_FIELDS
     assert {f.name for f in fields(Carer)} == HIDDEN_CARER_FIELDS | {"relationship"}
-    assert {f.name for f in fields(Involvement)} == HIDDEN_INVOLVEMENT_FIELDS | {"service", "practitioner", "role"}
+    assert {f.name for f in fields(Involvement)} == HIDDEN_INVOLVEMENT_FIELDS | {
+        "service",
+        "practitioner",
+        "role",
+    }
 
 
 def test_summary_row_hides_postcode_and_town():
-    row = ChildSummary(1, "CP0000000001", "Okafor", "Amara", date(2016, 3, 14), "F", "DB9 9QQ", "Hiddenton", True, False)
+    row = ChildSummary(
+        1, "CP0000000001", "Okafor", "Amara", date(2016, 3, 14), "F", "DB9 9QQ", "Hiddenton", True, False
+    )
     masked = mask_summary(row, PLACEHOLDER)
     assert (masked.postcode, masked.town, masked.masked) == (PLACEHOLDER, PLACEHOLDER, True)
     assert (masked.surname, masked.forenames, masked.cp_id) == ("Okafor", "Amara", "CP0000000001")

@@ -4,14 +4,14 @@ import pytest
 
 from shielddesk.domain.roles import PERMISSION_MATRIX, Permission, Role, is_allowed
 
-O, S, SO, G, P, A = "operator", "supervisor", "signoff_owner", "gatekeeper", "practitioner", "admin"
+OP, S, SO, G, P, A = "operator", "supervisor", "signoff_owner", "gatekeeper", "practitioner", "admin"
 DESIGN_TABLE = {
-    "search": {O, S, SO, G, P},
-    "view_shielded": {O},
+    "search": {OP, S, SO, G, P},
+    "view_shielded": {OP},
     "manage_list": {G},
-    "propose_shield": {O},
-    "confirm_shield": {O},
-    "view_queues": {O, S, SO},
+    "propose_shield": {OP},
+    "confirm_shield": {OP},
+    "view_queues": {OP, S, SO},
     "issue_certificate": {SO},
     "view_audit": {S, SO, A},
     "import_population": {A},

@@ -19,7 +19,10 @@ def _search(authority, who, **criteria):
 
 
 def test_surname_prefix_is_case_and_accent_insensitive(authority):
-    assert {r.cp_id for r in _search(authority, "practitioner", surname="WAL").rows} == {"CP9000000002", "CP9000000003"}
+    assert {r.cp_id for r in _search(authority, "practitioner", surname="WAL").rows} == {
+        "CP9000000002",
+        "CP9000000003",
+    }
     assert [r.forenames for r in _search(authority, "practitioner", surname="o'brien", forenames="zoe").rows] == ["Zoë"]
 
 
@@ -35,16 +38,27 @@ def test_date_of_birth_and_cp_id(authority):
 
 def test_shielded_child_found_by_name_shows_identity_but_masks_location(authority):
     row = _search(authority, "practitioner", surname="okafor").rows[0]
-    assert (row.cp_id, row.forenames, row.date_of_birth, row.shielded) == (CANARY_CP_ID, "Amara", date(2016, 3, 14), True)
+    assert (row.cp_id, row.forenames, row.date_of_birth, row.shielded) == (
+        CANARY_CP_ID,
+        "Amara",
+        date(2016, 3, 14),
+        True,
+    )
     assert row.postcode == row.town == f"Shielded — contact the local authority shielding team on {TEAM_PHONE}"
 
 
 @pytest.mark.parametrize("who", NON_OPERATORS)
 @pytest.mark.parametrize(
     "criteria",
-    [{"postcode": CANARY["postcode"]}, {"postcode": "DB99"}, {"address": "Zyqxcanary Row"},
-     {"school": CANARY["school_name"]}, {"gp_practice": CANARY["gp_practice_name"]},
-     {"carer_name": CANARY["carer1_name"]}, {"surname": "okafor", "postcode": CANARY["postcode"]}],
+    [
+        {"postcode": CANARY["postcode"]},
+        {"postcode": "DB99"},
+        {"address": "Zyqxcanary Row"},
+        {"school": CANARY["school_name"]},
+        {"gp_practice": CANARY["gp_practice_name"]},
+        {"carer_name": CANARY["carer1_name"]},
+        {"surname": "okafor", "postcode": CANARY["postcode"]},
+    ],
     ids=["postcode", "outcode", "address", "school", "gp", "carer", "name+postcode"],
 )
 def test_hidden_field_search_never_returns_a_shielded_child(authority, who, criteria):
@@ -68,7 +82,8 @@ def test_sorting_by_postcode_does_not_place_shielded_rows_by_their_real_postcode
     services = authority.services
     for descending in (False, True):
         page = services.children.search(
-            authority.operator1, SearchCriteria(date_of_birth=date(2018, 7, 1)),
+            authority.operator1,
+            SearchCriteria(date_of_birth=date(2018, 7, 1)),
             SearchOrder(SortColumn.POSTCODE, descending),
         )
         shielded_first = page.rows[0].shielded
@@ -103,7 +118,7 @@ def test_reveal_needs_a_reason_and_an_operator(authority):
     services = authority.services
     with pytest.raises(InvalidInput):
         services.children.reveal(authority.operator1, child_id, "because")
-    for who in NON_OPERATORS + ("admin",):
+    for who in (*NON_OPERATORS, "admin"):
         with pytest.raises(PermissionDenied):
             services.children.reveal(getattr(authority, who), child_id, "checking the match for list entry 14")
     view = services.children.reveal(authority.operator1, child_id, "checking the match for list entry 14")

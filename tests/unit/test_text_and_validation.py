@@ -3,7 +3,13 @@ from datetime import date
 import pytest
 
 from shielddesk.domain.text import format_postcode, name_key, phonetic_key, postcode_key, words_key
-from shielddesk.domain.validation import ValueProblem, check_child_birth_date, parse_cp_id, parse_date, parse_gender
+from shielddesk.domain.validation import (
+    ValueProblem,
+    check_child_birth_date,
+    parse_cp_id,
+    parse_date,
+    parse_gender,
+)
 
 
 def test_name_key_ignores_case_accents_and_punctuation():
@@ -23,8 +29,10 @@ def test_postcode_and_words_keys():
     assert words_key("  4, Mill   Lane ") == "4 mill lane"
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2016-03-14", date(2016, 3, 14)), ("14/03/2016", date(2016, 3, 14)),
-                                                ("1/2/2016", date(2016, 2, 1))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2016-03-14", date(2016, 3, 14)), ("14/03/2016", date(2016, 3, 14)), ("1/2/2016", date(2016, 2, 1))],
+)
 def test_dates_iso_and_uk_order(text, expected):
     assert parse_date(text) == expected
 

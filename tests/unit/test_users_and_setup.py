@@ -15,23 +15,42 @@ def test_fresh_database_has_no_accounts_at_all(services):
 
 
 def test_setup_records_authority_and_refuses_a_second_time(services):
-    info = services.setup.initialise(authority_name="Northshire", team_phone="01632 960000", admin_username="Root.Admin",
-                                     admin_display_name="R Admin", admin_password=PASSWORD)
+    info = services.setup.initialise(
+        authority_name="Northshire",
+        team_phone="01632 960000",
+        admin_username="Root.Admin",
+        admin_display_name="R Admin",
+        admin_password=PASSWORD,
+    )
     assert services.setup.authority().team_phone == "01632 960000" == info.team_phone
     assert services.auth.login("root.admin", PASSWORD).roles == frozenset({Role.ADMIN})
     with pytest.raises(AlreadyInitialised):
-        services.setup.initialise(authority_name="Again", team_phone="01632 960001", admin_username="other",
-                                  admin_display_name="O", admin_password=PASSWORD)
+        services.setup.initialise(
+            authority_name="Again",
+            team_phone="01632 960001",
+            admin_username="other",
+            admin_display_name="O",
+            admin_password=PASSWORD,
+        )
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
-    [({"team_phone": ""}, "phone"), ({"authority_name": " "}, "name"), ({"admin_password": "short"}, "12"),
-     ({"admin_username": "a b"}, "username")],
+    [
+        ({"team_phone": ""}, "phone"),
+        ({"authority_name": " "}, "name"),
+        ({"admin_password": "short"}, "12"),
+        ({"admin_username": "a b"}, "username"),
+    ],
 )
 def test_setup_validates_and_leaves_nothing_behind(services, secrets, overrides, message):
-    values = {"authority_name": "Northshire", "team_phone": "01632 960000", "admin_username": "root",
-              "admin_display_name": "Root", "admin_password": PASSWORD} | overrides
+    values = {
+        "authority_name": "Northshire",
+        "team_phone": "01632 960000",
+        "admin_username": "root",
+        "admin_display_name": "Root",
+        "admin_password": PASSWORD,
+    } | overrides
     with pytest.raises(InvalidInput, match=message):
         services.setup.initialise(**values)
     assert not services.setup.is_initialised()

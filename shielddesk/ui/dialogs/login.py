@@ -18,7 +18,9 @@ from shielddesk.services.session import UserSession
 
 
 class LoginDialog(QDialog):
-    def __init__(self, auth: AuthService, authority_name: str, *, demo: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, auth: AuthService, authority_name: str, *, demo: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._auth = auth
         self.session: UserSession | None = None

@@ -13,16 +13,22 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from shielddesk.domain.child import ChildSummary
 from shielddesk.domain.search import SearchOrder, SortColumn
-from shielddesk.services.children import SearchPage
+from shielddesk.services.children import ResultPage
 
 Index = QModelIndex | QPersistentModelIndex
-Fetcher = Callable[[SearchOrder, int, int], SearchPage]
+Fetcher = Callable[[SearchOrder, int, int], ResultPage]
 
 COL_SHIELD, COL_SURNAME, COL_FORENAMES, COL_DOB, COL_GENDER, COL_CP_ID, COL_POSTCODE, COL_TOWN = range(8)
 HEADERS = ("Shield", "Surname", "Forenames", "Date of birth", "Gender", "CP ID", "Postcode", "Town")
 SORT_COLUMNS = (
-    SortColumn.SHIELDED, SortColumn.SURNAME, SortColumn.FORENAMES, SortColumn.DATE_OF_BIRTH,
-    SortColumn.GENDER, SortColumn.CP_ID, SortColumn.POSTCODE, SortColumn.TOWN,
+    SortColumn.SHIELDED,
+    SortColumn.SURNAME,
+    SortColumn.FORENAMES,
+    SortColumn.DATE_OF_BIRTH,
+    SortColumn.GENDER,
+    SortColumn.CP_ID,
+    SortColumn.POSTCODE,
+    SortColumn.TOWN,
 )
 RowRole = Qt.ItemDataRole.UserRole + 1
 MASKED_CELL = "Shielded"

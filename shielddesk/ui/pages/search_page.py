@@ -26,7 +26,7 @@ from shielddesk.domain.errors import SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
 from shielddesk.domain.search import SearchCriteria, SearchOrder
 from shielddesk.domain.validation import ValueProblem, parse_date
-from shielddesk.services.children import ChildrenService, SearchPage
+from shielddesk.services.children import ChildrenService, ResultPage
 from shielddesk.services.session import UserSession
 from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
 from shielddesk.ui.models.search_results import COL_SURNAME, RowRole, SearchResultsModel
@@ -78,8 +78,12 @@ class SearchPage(QWidget):
         criteria = QGroupBox("Find a child")
         grid = QGridLayout(criteria)
         rows = [
-            ("Sur&name", self.surname), ("&Forenames", self.forenames), ("Date of &birth", self.dob),
-            ("C&P ID", self.cp_id), ("Post&code", self.postcode), ("&Address", self.address),
+            ("Sur&name", self.surname),
+            ("&Forenames", self.forenames),
+            ("Date of &birth", self.dob),
+            ("C&P ID", self.cp_id),
+            ("Post&code", self.postcode),
+            ("&Address", self.address),
         ]
         for position, (label_text, field) in enumerate(rows):
             label = QLabel(label_text)
@@ -149,8 +153,13 @@ class SearchPage(QWidget):
     def criteria(self) -> SearchCriteria:
         born = parse_date(self.dob.text()) if self.dob.text().strip() else None
         return SearchCriteria(
-            surname=self.surname.text(), forenames=self.forenames.text(), sounds_like=self.sounds_like.isChecked(),
-            date_of_birth=born, cp_id=self.cp_id.text(), postcode=self.postcode.text(), address=self.address.text(),
+            surname=self.surname.text(),
+            forenames=self.forenames.text(),
+            sounds_like=self.sounds_like.isChecked(),
+            date_of_birth=born,
+            cp_id=self.cp_id.text(),
+            postcode=self.postcode.text(),
+            address=self.address.text(),
         )
 
     def run_search(self) -> None:
@@ -163,7 +172,7 @@ class SearchPage(QWidget):
         self.detail.clear()
         self._criteria = criteria
 
-        def fetch(order: SearchOrder, offset: int, limit: int) -> SearchPage:
+        def fetch(order: SearchOrder, offset: int, limit: int) -> ResultPage:
             return self._children.search(self._user, criteria, order, offset=offset, limit=limit)
 
         try:

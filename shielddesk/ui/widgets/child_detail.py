@@ -89,38 +89,83 @@ class ChildDetailPane(QScrollArea):
             hide.clicked.connect(lambda: self.hide_requested.emit(view.child_id))
             column.addWidget(hide)
 
-        column.addWidget(self._group("Child", [
-            ("CP ID", record.cp_id),
-            ("Forenames", record.forenames),
-            ("Surname", record.surname),
-            ("Former surnames", record.former_surnames),
-            ("Date of birth", record.date_of_birth.strftime("%d/%m/%Y")),
-            ("Gender", GENDER_TEXT.get(record.gender, record.gender)),
-            ("Shield review due", view.review_due.strftime("%d/%m/%Y") if view.review_due else ""),
-        ], view))
-        column.addWidget(self._group("Home address", [
-            ("Address line 1", record.address_line1),
-            ("Address line 2", record.address_line2),
-            ("Town", record.town),
-            ("Postcode", record.postcode),
-        ], view))
-        column.addWidget(self._group("School", [
-            ("School", record.school_name), ("URN", record.school_urn), ("Postcode", record.school_postcode),
-        ], view))
-        column.addWidget(self._group("GP practice", [
-            ("Practice", record.gp_practice_name), ("Code", record.gp_practice_code),
-            ("Postcode", record.gp_postcode),
-        ], view))
+        column.addWidget(
+            self._group(
+                "Child",
+                [
+                    ("CP ID", record.cp_id),
+                    ("Forenames", record.forenames),
+                    ("Surname", record.surname),
+                    ("Former surnames", record.former_surnames),
+                    ("Date of birth", record.date_of_birth.strftime("%d/%m/%Y")),
+                    ("Gender", GENDER_TEXT.get(record.gender, record.gender)),
+                    ("Shield review due", view.review_due.strftime("%d/%m/%Y") if view.review_due else ""),
+                ],
+                view,
+            )
+        )
+        column.addWidget(
+            self._group(
+                "Home address",
+                [
+                    ("Address line 1", record.address_line1),
+                    ("Address line 2", record.address_line2),
+                    ("Town", record.town),
+                    ("Postcode", record.postcode),
+                ],
+                view,
+            )
+        )
+        column.addWidget(
+            self._group(
+                "School",
+                [
+                    ("School", record.school_name),
+                    ("URN", record.school_urn),
+                    ("Postcode", record.school_postcode),
+                ],
+                view,
+            )
+        )
+        column.addWidget(
+            self._group(
+                "GP practice",
+                [
+                    ("Practice", record.gp_practice_name),
+                    ("Code", record.gp_practice_code),
+                    ("Postcode", record.gp_postcode),
+                ],
+                view,
+            )
+        )
         for number, carer in enumerate(record.carers, start=1):
-            column.addWidget(self._group(f"Parent / carer {number}", [
-                ("Name", carer.name), ("Relationship", carer.relationship),
-                ("Address", carer.address), ("Phone", carer.phone),
-            ], view))
+            column.addWidget(
+                self._group(
+                    f"Parent / carer {number}",
+                    [
+                        ("Name", carer.name),
+                        ("Relationship", carer.relationship),
+                        ("Address", carer.address),
+                        ("Phone", carer.phone),
+                    ],
+                    view,
+                )
+            )
         for inv in record.involvements:
-            column.addWidget(self._group(f"Involvement: {inv.service}", [
-                ("Practitioner", inv.practitioner), ("Role", inv.role), ("Organisation", inv.organisation),
-                ("Phone", inv.phone), ("Address", inv.address), ("Postcode", inv.postcode),
-            ], view))
+            column.addWidget(
+                self._group(
+                    f"Involvement: {inv.service}",
+                    [
+                        ("Practitioner", inv.practitioner),
+                        ("Role", inv.role),
+                        ("Organisation", inv.organisation),
+                        ("Phone", inv.phone),
+                        ("Address", inv.address),
+                        ("Postcode", inv.postcode),
+                    ],
+                    view,
+                )
+            )
         if not record.involvements:
             column.addWidget(QLabel("No practitioners or services recorded."))
         column.addStretch(1)
