@@ -148,3 +148,16 @@ def run_cli():
     from tests.support.cli import run_cli_as
 
     return run_cli_as
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many tests ran against the real PostgreSQL server and the real Secret Service."""
+    for marker, label in (("postgres", "PostgreSQL"), ("secret_service", "Secret Service (gnome-keyring)")):
+        counts: dict[str, int] = {}
+        for outcome in ("passed", "failed", "error", "skipped"):
+            for report in terminalreporter.stats.get(outcome, []):
+                if getattr(report, "when", "call") == "call" and marker in getattr(report, "keywords", {}):
+                    counts[outcome] = counts.get(outcome, 0) + 1
+        if counts:
+            summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+            terminalreporter.write_line(f"{label} tests: {summary}")

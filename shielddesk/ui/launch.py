@@ -39,8 +39,7 @@ class Shell(QObject):
         authority = self.services.setup.authority()
         dialog = LoginDialog(self.services.auth, authority.name, demo=authority.demo)
         if message:
-            dialog.error.setText(message)
-            dialog.error.show()
+            dialog.show_message(message)
         user = dialog.ask()
         if user is None:
             QApplication.quit()

@@ -88,6 +88,7 @@ class FirstRunDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+        self.adjustSize()
 
     def ask(self) -> AuthorityInfo | None:
         return self.result_info if self.exec() == QDialog.DialogCode.Accepted else None

@@ -68,12 +68,16 @@ class LoginDialog(QDialog):
             self.session = self._auth.login(self.username.text(), self.password.text())
         except ShieldDeskError as exc:
             self.password.clear()
-            self.error.setText(str(exc))
-            self.error.show()
+            self.show_message(str(exc))
             self.password.setFocus()
             return
         self.password.clear()
         self.accept()
+
+    def show_message(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.adjustSize()  # a wrapped message needs the height the layout did not reserve
 
     def ask(self) -> UserSession | None:
         return self.session if self.exec() == QDialog.DialogCode.Accepted else None
