@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -25,6 +24,8 @@ class ChildDetailPane(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
+        # Everything wraps to the pane's width; a sideways scroll would hide half a badge or a button.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAccessibleName("Child details")
         self._view: ChildView | None = None
         self._can_reveal = False
@@ -62,16 +63,16 @@ class ChildDetailPane(QScrollArea):
         content = QWidget()
         column = QVBoxLayout(content)
 
-        header = QHBoxLayout()
         title = QLabel(f"{record.forenames} {record.surname}")
         title.setObjectName("pageTitle")
-        header.addWidget(title, 1)
+        title.setWordWrap(True)
+        column.addWidget(title)
         if view.shielded:
             badge = QLabel("REVEALED — recorded in the audit log" if view.revealed else "SHIELDED")
             badge.setObjectName("revealedBadge" if view.revealed else "shieldBadge")
             badge.setAccessibleName("Shield status")
-            header.addWidget(badge)
-        column.addLayout(header)
+            badge.setWordWrap(True)
+            column.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
 
         if view.shielded and view.masked:
             note = QLabel("This child is shielded. Details that could reveal where the child is are hidden.")
