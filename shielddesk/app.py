@@ -7,10 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shielddesk.config import Config
 from shielddesk.domain.clock import Clock, SystemClock
-from shielddesk.domain.errors import ShieldDeskError
+from shielddesk.domain.errors import ShieldDeskError, StorageUnavailable
 from shielddesk.logsetup import SHIELDED_VALUE_FILTER
 from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
@@ -82,6 +83,12 @@ def build_services(
         # The embedded SQLite database belongs to this workstation and is upgraded in place; a shared
         # server is upgraded deliberately by an administrator.
         prepare_database(engine, upgrade=is_sqlite(config.database_url) if auto_upgrade is None else auto_upgrade)
+    except (OperationalError, InterfaceError) as exc:
+        engine.dispose()
+        raise StorageUnavailable(
+            f"The database cannot be opened ({type(exc.orig).__name__ if exc.orig else type(exc).__name__}). "
+            "Check the database location or server and try again."
+        ) from None
     except Exception:
         engine.dispose()
         raise

@@ -44,6 +44,10 @@ class AlreadyInitialised(ShieldDeskError):
     pass
 
 
+class StorageUnavailable(ShieldDeskError):
+    """The database could not complete a transaction (unreachable, locked, full, read-only)."""
+
+
 class Cancelled(ShieldDeskError):
     def __init__(self) -> None:
         super().__init__("Cancelled: nothing was changed.")

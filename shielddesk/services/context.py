@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,15 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shielddesk.domain.audit_chain import key_fingerprint
 from shielddesk.domain.clock import Clock
-from shielddesk.domain.errors import NotInitialised, SecretStoreUnavailable
+from shielddesk.domain.errors import NotInitialised, SecretStoreUnavailable, StorageUnavailable
 from shielddesk.domain.lockout import LockoutPolicy, PasswordPolicy
 from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
 from shielddesk.storage.models import Setting
+
+log = logging.getLogger(__name__)
 
 SETTING_INSTALLATION_ID = "installation_id"
 SETTING_AUTHORITY_NAME = "authority_name"
@@ -47,11 +51,26 @@ class ServiceContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.session_factory() as session, session.begin():
-            yield session
+        """One transaction. A failing database becomes a StorageUnavailable whose message names only the kind
+        of failure: a driver's message can quote the SQL parameters, and those may be shielded values."""
+        try:
+            with self.session_factory() as session, session.begin():
+                yield session
+        except IntegrityError:
+            raise  # a constraint the caller expects to handle (e.g. two set-ups racing)
+        except DBAPIError as exc:
+            log.error("database failure: %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+            raise StorageUnavailable(
+                "The database could not complete this action "
+                f"({type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__}). Nothing was saved. "
+                "Check that the database is reachable and has free space, then try again."
+            ) from None
 
     def read_settings(self, session: Session) -> dict[str, str]:
         return {s.key: s.value for s in session.scalars(select(Setting))}
+
+    def forget_audit_key(self) -> None:
+        self._audit_key = None
 
     def new_audit_key(self, installation_id: str) -> bytes:
         key = secrets.token_bytes(32)

@@ -109,5 +109,9 @@ class SetupService:
                     details={"username": name, "roles": [Role.ADMIN.value], "first_admin": True},
                 )
         except IntegrityError:
+            ctx.forget_audit_key()
             raise AlreadyInitialised("ShieldDesk is already set up on this database.") from None
+        except BaseException:
+            ctx.forget_audit_key()  # the key belongs to a set-up that did not happen
+            raise
         return AuthorityInfo(authority, phone, installation_id, demo)

@@ -41,12 +41,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    # hide_parameters: errors and echo never print bound values, which may be shielded.
     url = normalise_url(url)
     if is_sqlite(url):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+        engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 15})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

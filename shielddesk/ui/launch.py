@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -56,6 +57,18 @@ class Shell(QObject):
         self.sign_in(message)
 
 
+def _report_unexpected(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    """Last resort for an error no handler expected: log it (the log filter still applies) and say so plainly."""
+    log.error("unexpected error", exc_info=(kind, error, trace))
+    QMessageBox.critical(
+        None,
+        "ShieldDesk",
+        "Something unexpected went wrong and the last action may not have been completed. "
+        "Nothing is shown here on purpose; the details are in the log file. If it happens again, "
+        "tell your administrator.",
+    )
+
+
 def run_gui(config: Config, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ShieldDesk")
@@ -70,6 +83,7 @@ def run_gui(config: Config, argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "ShieldDesk cannot start", str(exc))
         print(f"shielddesk: {exc}", file=sys.stderr)
         return 1
+    sys.excepthook = _report_unexpected
     shell = Shell(services, SystemClock())
     try:
         if not shell.start():

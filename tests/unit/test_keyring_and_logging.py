@@ -7,7 +7,7 @@ from keyring.backends import fail
 
 from shielddesk.app import build_services
 from shielddesk.config import Config
-from shielddesk.domain.errors import SecretStoreUnavailable
+from shielddesk.domain.errors import SecretStoreUnavailable, StorageUnavailable
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.logsetup import SHIELDED_VALUE_FILTER, WITHHELD, configure_logging
 from shielddesk.security.secrets import SecretStore
@@ -51,3 +51,27 @@ def test_filter_knows_every_hidden_value_of_shielded_children_only(authority):
     values = SHIELDED_VALUE_FILTER._values
     assert CANARY["school_name"].casefold() in values
     assert "22 station road" not in values  # an unshielded child's address is not special
+
+
+def test_database_failure_is_a_clear_message_without_any_value(authority, tmp_path):
+    from sqlalchemy import text
+
+    configure_logging(tmp_path / "logs")
+    with authority.services.engine.begin() as connection:
+        connection.execute(text("DROP TABLE carer"))
+    with pytest.raises(StorageUnavailable) as caught:
+        authority.services.children.search(authority.operator1, SearchCriteria(carer_name=CANARY["carer1_name"]))
+    message = str(caught.value)
+    assert "Nothing was saved" in message
+    assert CANARY["carer1_name"] not in message and "zyqxia" not in message.casefold()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "zyqxia" not in (tmp_path / "logs" / "shielddesk.log").read_text(encoding="utf-8").casefold()
+    configure_logging(None)
+
+
+def test_unreachable_database_refuses_to_start_clearly(tmp_path, secrets):
+    config = Config.load(database_url="postgresql://nobody@127.0.0.1:9/none", data_dir=tmp_path, environ={})
+    with pytest.raises(StorageUnavailable) as caught:
+        build_services(config, secrets=secrets)
+    assert "cannot be opened" in str(caught.value)
