@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -17,7 +19,7 @@ from shielddesk.app import Services, build_services
 from shielddesk.cli_output import print_import_summary, print_search_table, record_as_columns
 from shielddesk.config import Config
 from shielddesk.domain.errors import ShieldDeskError
-from shielddesk.domain.roles import parse_role
+from shielddesk.domain.roles import Role, parse_role
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.domain.validation import ValueProblem, parse_date
 from shielddesk.logsetup import configure_logging
@@ -64,6 +66,20 @@ class Cli:
             return self._factory(config)
         return build_services(config, secrets=self._secrets)
 
+    @contextmanager
+    def opened(self, args: argparse.Namespace) -> Iterator[Services]:
+        services = self.services(args)
+        try:
+            yield services
+        finally:
+            services.close()
+
+    @contextmanager
+    def acting(self, args: argparse.Namespace) -> Iterator[tuple[Services, UserSession]]:
+        """Open the services and sign in as --user: the start of every command that acts as a user."""
+        with self.opened(args) as services:
+            yield services, self.sign_in(services, args)
+
     def read_secret(self, args: argparse.Namespace, prompt: str) -> str:
         if getattr(args, "password_stdin", False):
             line = self.stdin.readline()
@@ -89,7 +105,8 @@ class Cli:
     def run(self, argv: Sequence[str]) -> int:
         parser = build_parser()
         try:
-            args = parser.parse_args(argv)
+            with contextlib.redirect_stdout(self.out), contextlib.redirect_stderr(self.err):
+                args = parser.parse_args(argv)
         except SystemExit as exc:
             return int(exc.code or 0)
         for option in ("db", "data_dir", "user"):
@@ -114,8 +131,7 @@ class Cli:
 
 # ---- commands -----------------------------------------------------------------------------------
 def cmd_init(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
+    with cli.opened(args) as services:
         authority = args.authority or _ask(cli, "Authority name")
         phone = args.team_phone or _ask(cli, "Shielding team's contact phone")
         admin = args.admin or _ask(cli, "First administrator's username")
@@ -132,8 +148,6 @@ def cmd_init(cli: Cli, args: argparse.Namespace) -> int:
             admin_display_name=name,
             admin_password=password,
         )
-    finally:
-        services.close()
     print(f"ShieldDesk is set up for {info.name}. Sign in as {admin.strip().casefold()}.", file=cli.out)
     return EXIT_OK
 
@@ -160,29 +174,19 @@ def cmd_db_upgrade(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        actor = cli.sign_in(services, args)
-        roles = [parse_role(r) for r in args.role]
+    with cli.acting(args) as (services, actor):
         if args.password_stdin:
             password = cli.stdin.readline().rstrip("\r\n")
         else:
             password = cli._prompt(f"Password for {args.username}: ")
-        info = services.users.add_user(actor, args.username, args.name, roles, password)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        services.close()
+        info = services.users.add_user(actor, args.username, args.name, args.role, password)
     print(f"Added {info.username} ({', '.join(r.value for r in info.roles)}).", file=cli.out)
     return EXIT_OK
 
 
 def cmd_user_list(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        users = services.users.list_users(cli.sign_in(services, args))
-    finally:
-        services.close()
+    with cli.acting(args) as (services, actor):
+        users = services.users.list_users(actor)
     for u in users:
         state = "active" if u.active else "inactive"
         state += ", locked" if u.locked else ""
@@ -194,38 +198,25 @@ def cmd_user_list(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def cmd_user_roles(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        actor = cli.sign_in(services, args)
-        info = services.users.set_roles(actor, args.username, [parse_role(r) for r in args.role])
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        services.close()
+    with cli.acting(args) as (services, actor):
+        info = services.users.set_roles(actor, args.username, args.role)
     print(f"{info.username}: {', '.join(r.value for r in info.roles)}", file=cli.out)
     return EXIT_OK
 
 
 def cmd_user_active(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        info = services.users.set_active(cli.sign_in(services, args), args.username, args.active)
-    finally:
-        services.close()
+    with cli.acting(args) as (services, actor):
+        info = services.users.set_active(actor, args.username, args.active)
     print(f"{info.username}: {'active' if info.active else 'deactivated'}", file=cli.out)
     return EXIT_OK
 
 
 def cmd_import_children(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        actor = cli.sign_in(services, args)
+    with cli.acting(args) as (services, actor):
         summary = services.population.import_population(
             actor, Path(args.file), Path(args.involvements) if args.involvements else None
         )
         services.refresh_log_filter()
-    finally:
-        services.close()
     print_import_summary(summary, cli.out, cli.err)
     return EXIT_OK
 
@@ -253,9 +244,7 @@ def _criteria(args: argparse.Namespace) -> SearchCriteria:
 
 def cmd_search(cli: Cli, args: argparse.Namespace) -> int:
     criteria = _criteria(args)
-    services = cli.services(args)
-    try:
-        actor = cli.sign_in(services, args)
+    with cli.acting(args) as (services, actor):
         if args.json:
             _total, views = services.children.search_records(actor, criteria, offset=args.offset, limit=args.limit)
             payload = [record_as_columns(v) for v in views]
@@ -264,24 +253,18 @@ def cmd_search(cli: Cli, args: argparse.Namespace) -> int:
         else:
             page = services.children.search(actor, criteria, offset=args.offset, limit=args.limit)
             print_search_table(page, cli.out)
-    finally:
-        services.close()
     return EXIT_OK
 
 
 def cmd_audit_verify(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
-        verdict = services.audit.verify(cli.sign_in(services, args))
-    finally:
-        services.close()
+    with cli.acting(args) as (services, actor):
+        verdict = services.audit.verify(actor)
     print(verdict.describe(), file=cli.out if verdict.ok else cli.err)
     return EXIT_OK if verdict.ok else EXIT_REFUSED
 
 
 def cmd_demo(cli: Cli, args: argparse.Namespace) -> int:
-    services = cli.services(args)
-    try:
+    with cli.opened(args) as services:
         if services.setup.is_initialised():
             if not args.launch:
                 raise CliError(
@@ -307,8 +290,6 @@ def cmd_demo(cli: Cli, args: argparse.Namespace) -> int:
                 roles = ", ".join(r.value for r in account.roles)
                 print(f"  {account.username:20} {account.password:20} {roles}", file=cli.out)
             print(f"Database: {services.config.database_url}", file=cli.out)
-    finally:
-        services.close()
     if args.launch:
         from shielddesk.ui.launch import run_gui
 
@@ -317,6 +298,13 @@ def cmd_demo(cli: Cli, args: argparse.Namespace) -> int:
 
 
 # ---- parser ---------------------------------------------------------------------------------------
+def _role(text: str) -> Role:
+    try:
+        return parse_role(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: an option given before the command must not be reset by the command's own default.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -352,14 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = user.add_parser("add", parents=[common], help="add a user")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--role", required=True, nargs="+", help="one or more roles")
+    p.add_argument("--role", required=True, nargs="+", type=_role, help="one or more roles")
     p.add_argument("--password-stdin", action="store_true", help="read the new user's password from stdin")
     p.set_defaults(handler=cmd_user_add)
     p = user.add_parser("list", parents=[common], help="list users")
     p.set_defaults(handler=cmd_user_list)
     p = user.add_parser("roles", parents=[common], help="replace a user's roles")
     p.add_argument("username")
-    p.add_argument("--role", required=True, nargs="+")
+    p.add_argument("--role", required=True, nargs="+", type=_role)
     p.set_defaults(handler=cmd_user_roles)
     for name, active in (("deactivate", False), ("activate", True)):
         p = user.add_parser(name, parents=[common], help=f"{name} a user")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 
@@ -45,6 +45,10 @@ class ChildRecord:
     gp_postcode: str = ""
     carers: tuple[Carer, ...] = ()
     involvements: tuple[Involvement, ...] = ()
+
+
+# The child's own fields, in the order of the population extract (DESIGN §6).
+CHILD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ChildRecord) if f.name not in ("carers", "involvements"))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from shielddesk.domain.child import Carer, ChildRecord, Involvement
+from shielddesk.domain.child import CHILD_FIELDS, Carer, ChildRecord, Involvement
 from shielddesk.domain.errors import RowProblem
 from shielddesk.domain.validation import (
     ValueProblem,
@@ -58,18 +58,9 @@ INVOLVEMENT_COLUMNS = (
 )
 INVOLVEMENT_REQUIRED = ("cp_id", "service")
 
-_PLAIN_FIELDS = (
-    "former_surnames",
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "school_name",
-    "school_urn",
-    "school_postcode",
-    "gp_practice_name",
-    "gp_practice_code",
-    "gp_postcode",
+# Free-text fields taken as they are; the others are parsed and checked one by one below.
+_PLAIN_FIELDS = tuple(
+    name for name in CHILD_FIELDS if name not in ("cp_id", "forenames", "surname", "date_of_birth", "gender")
 )
 
 

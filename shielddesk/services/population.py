@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from shielddesk.domain.child import ChildRecord
+from shielddesk.domain.child import CHILD_FIELDS, ChildRecord
 from shielddesk.domain.errors import Cancelled, ImportRejected, RowProblem
 from shielddesk.domain.roles import Permission
 from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
@@ -28,23 +28,7 @@ Progress = Callable[[int, int, str], None]
 CHUNK = 1000
 T = TypeVar("T")
 
-_COMPARED = (
-    "forenames",
-    "surname",
-    "former_surnames",
-    "date_of_birth",
-    "gender",
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "school_name",
-    "school_urn",
-    "school_postcode",
-    "gp_practice_name",
-    "gp_practice_code",
-    "gp_postcode",
-)
+_COMPARED = tuple(name for name in CHILD_FIELDS if name != "cp_id")
 
 
 @dataclass(frozen=True)

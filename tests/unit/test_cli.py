@@ -159,3 +159,9 @@ def test_cli_refuses_to_start_without_a_keyring(tmp_path):
     cli, _out, err = _cli(SecretStore(fail.Keyring()), environ={"SHIELDDESK_PASSWORD": PASSWORD})
     assert cli.run(["search", "--surname", "x", "--user", "a", "--data-dir", str(tmp_path)]) == 1
     assert "keyring" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_unknown_role_is_a_usage_error_naming_the_roles(authority):
+    result = run_cli_as(authority, "user", "add", "zed", "--name", "Zed", "--role", "superuser", user="admin")
+    assert result.code == 2
+    assert "unknown role 'superuser'" in result.err and "practitioner" in result.err
