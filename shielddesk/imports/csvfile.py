@@ -107,7 +107,7 @@ def read_csv(
         table.problems.append(RowProblem(table.file, 1, "", "the file has no header row"))
         return table
     columns = [h.strip().lower() for h in header]
-    _check_header(table, columns, set(required), set(known))
+    check_header(table, columns, set(required), set(known))
     if table.problems:
         return table
     table.columns = columns
@@ -129,23 +129,27 @@ def read_csv(
                     )
                 )
                 continue
-            values: dict[str, str] = {}
-            for column, value in zip(columns, record, strict=True):
-                if not column:
-                    continue
-                limit = limits.max_notes_chars if column in long_columns else limits.max_field_chars
-                if len(value) > limit:
-                    table.problems.append(
-                        RowProblem(table.file, line, column, f"the value is longer than {limit} characters")
-                    )
-                values[column] = value.strip()
-            table.rows.append(CsvRow(line, values))
+            add_row(table, line, columns, record, limits, long_columns)
     except csv.Error as exc:
         table.problems.append(RowProblem(table.file, reader.line_num, "", f"the CSV structure is broken ({exc})"))
     return table
 
 
-def _check_header(table: CsvTable, columns: list[str], required: set[str], known: set[str]) -> None:
+def add_row(
+    table: CsvTable, line: int, columns: list[str], record: list[str], limits: ImportLimits, long_columns: set[str]
+) -> None:
+    values: dict[str, str] = {}
+    for column, value in zip(columns, record, strict=True):
+        if not column:
+            continue
+        limit = limits.max_notes_chars if column in long_columns else limits.max_field_chars
+        if len(value) > limit:
+            table.problems.append(RowProblem(table.file, line, column, f"the value is longer than {limit} characters"))
+        values[column] = value.strip()
+    table.rows.append(CsvRow(line, values))
+
+
+def check_header(table: CsvTable, columns: list[str], required: set[str], known: set[str]) -> None:
     seen: set[str] = set()
     for column in columns:
         if column and column in seen:

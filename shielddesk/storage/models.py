@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     orm,
     text,
 )
@@ -147,8 +148,10 @@ class Shield(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    maker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    checker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # Null maker and checker: a provisional shield put on by the duplicate guard, waiting for two operators.
+    maker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    checker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     shield_carers: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -195,3 +198,104 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class GatekeeperList(Base):
+    """One gatekeeper-approved list (one imported file, revised in place by re-importing its reference)."""
+
+    __tablename__ = "gatekeeper_list"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(TEXT), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    entries: Mapped[list[ListEntry]] = orm.relationship(back_populates="gatekeeper_list", order_by="ListEntry.id")
+
+
+class ListEntry(Base):
+    __tablename__ = "list_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("gatekeeper_list.id"), index=True)
+    entry_ref: Mapped[str] = mapped_column(String(64))
+    cp_id: Mapped[str] = mapped_column(String(12), default="")
+    forenames: Mapped[str] = mapped_column(String(TEXT))
+    surname: Mapped[str] = mapped_column(String(TEXT))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
+    gender: Mapped[str] = mapped_column(String(1), default="U")
+    postcode: Mapped[str] = mapped_column(String(TEXT), default="")
+    address: Mapped[str] = mapped_column(String(TEXT), default="")
+    reason: Mapped[str] = mapped_column(String(32))
+    requesting_agency: Mapped[str] = mapped_column(String(32))
+    approved_by: Mapped[str] = mapped_column(String(TEXT), default="")
+    approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    review_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    shield_carers: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str] = mapped_column(String(NOTES), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    status_note: Mapped[str] = mapped_column(String(NOTES), default="")
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), nullable=True, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    gatekeeper_list: Mapped[GatekeeperList] = orm.relationship(back_populates="entries")
+
+    __table_args__ = (UniqueConstraint("list_id", "entry_ref"),)
+
+
+class ShieldRequest(Base):
+    """The four-eyes unit: one operator proposes, another decides, exactly once."""
+
+    __tablename__ = "shield_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), nullable=True, index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("list_entry.id"), nullable=True, index=True)
+    maker_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(NOTES), default="")
+    child_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entry_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    review_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    shield_carers: Mapped[bool] = mapped_column(Boolean, default=True)
+    checker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checker_note: Mapped[str] = mapped_column(String(NOTES), default="")
+
+    __table_args__ = (
+        # Invariant 3: one pending request per child and kind, and one per list entry.
+        Index(
+            "uq_shield_request_pending_child",
+            "child_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND child_id IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND child_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_shield_request_pending_entry",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND entry_id IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND entry_id IS NOT NULL"),
+        ),
+    )
+
+
+class ReviewItem(Base):
+    """Something a person must decide that no list asked for: a possible unshielded duplicate of a shielded
+    child, or a sibling at a newly shielded child's address."""
+
+    __tablename__ = "review_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    related_child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(String(NOTES), default="")
