@@ -20,8 +20,13 @@ from shielddesk.services.auth import AuthService
 from shielddesk.services.children import ChildrenService, shielded_hidden_values
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.demo import DemoService
+from shielddesk.services.lists import ListService
+from shielddesk.services.matching import MatchingService
 from shielddesk.services.population import PopulationService
+from shielddesk.services.requests_read import RequestQueries
+from shielddesk.services.reviews import ReviewService
 from shielddesk.services.setup import SetupService
+from shielddesk.services.shielding import ShieldingService
 from shielddesk.services.users import UserService
 from shielddesk.storage import migrate
 from shielddesk.storage.engine import is_sqlite, make_engine, make_session_factory
@@ -45,6 +50,11 @@ class Services:
     population: PopulationService
     audit: AuditService
     demo: DemoService
+    lists: ListService
+    matching: MatchingService
+    shielding: ShieldingService
+    requests: RequestQueries
+    reviews: ReviewService
 
     def refresh_log_filter(self) -> None:
         """Teach the log filter the values it must never let through (after sign-in and imports)."""
@@ -99,15 +109,21 @@ def build_services(
         workstation=config.workstation,
         hashing=hashing or PasswordHashing(),
     )
+    auth = AuthService(ctx)
     return Services(
         config=config,
         engine=engine,
         ctx=ctx,
         setup=SetupService(ctx),
-        auth=AuthService(ctx),
+        auth=auth,
         users=UserService(ctx),
         children=ChildrenService(ctx),
         population=PopulationService(ctx, config.import_limits),
         audit=AuditService(ctx),
         demo=DemoService(ctx),
+        lists=ListService(ctx, config.import_limits),
+        matching=MatchingService(ctx),
+        shielding=ShieldingService(ctx, auth, config.review_period),
+        requests=RequestQueries(ctx),
+        reviews=ReviewService(ctx),
     )

@@ -285,7 +285,11 @@ def cmd_demo(cli: Cli, args: argparse.Namespace) -> int:
             )
             result = services.demo.create(children=args.children)
             print(f"\n*** DEMO ONLY — synthetic data, {result.authority} ***", file=cli.out)
-            print(f"{result.children:,} children, {result.shielded} shielded. Demo accounts:", file=cli.out)
+            print(
+                f"{result.children:,} children; gatekeeper list {result.list_reference} with {result.list_entries} "
+                f"entries: {result.shielded} shielded, {result.pending} waiting for a checker. Demo accounts:",
+                file=cli.out,
+            )
             for account in result.accounts:
                 roles = ", ".join(r.value for r in account.roles)
                 print(f"  {account.username:20} {account.password:20} {roles}", file=cli.out)

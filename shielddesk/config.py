@@ -17,6 +17,7 @@ ENV_DATABASE_URL = "SHIELDDESK_DATABASE_URL"
 ENV_DATA_DIR = "SHIELDDESK_DATA_DIR"
 ENV_IDLE_LOCK_MINUTES = "SHIELDDESK_IDLE_LOCK_MINUTES"
 ENV_WORKSTATION = "SHIELDDESK_WORKSTATION"
+ENV_REVIEW_MONTHS = "SHIELDDESK_REVIEW_MONTHS"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Config:
     database_url: str
     workstation: str
     idle_lock: timedelta = timedelta(minutes=5)
+    # A shield's review date when the gatekeeper's entry gives none.
+    review_period: timedelta = timedelta(days=182)
     import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
@@ -47,4 +50,8 @@ class Config:
         if idle <= timedelta(0):
             raise ValueError(f"{ENV_IDLE_LOCK_MINUTES} must be a positive number of minutes")
         workstation = env.get(ENV_WORKSTATION) or socket.gethostname()
-        return cls(data_dir=folder, database_url=url, workstation=workstation, idle_lock=idle)
+        months = env.get(ENV_REVIEW_MONTHS, "").strip()
+        review = timedelta(days=round(float(months) * 30.44)) if months else timedelta(days=182)
+        if review <= timedelta(0):
+            raise ValueError(f"{ENV_REVIEW_MONTHS} must be a positive number of months")
+        return cls(data_dir=folder, database_url=url, workstation=workstation, idle_lock=idle, review_period=review)

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     SEARCH = "search"
     VIEW_SHIELDED = "view_shielded"
     MANAGE_LIST = "manage_list"
+    VIEW_LISTS = "view_lists"
     PROPOSE_SHIELD = "propose_shield"
     CONFIRM_SHIELD = "confirm_shield"
     VIEW_QUEUES = "view_queues"
@@ -55,6 +56,9 @@ PERMISSION_MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.SEARCH: frozenset({_O, _S, _SO, _G, _P}),
     Permission.VIEW_SHIELDED: frozenset({_O}),
     Permission.MANAGE_LIST: frozenset({_G}),
+    # Not a row of DESIGN §5 on its own: reading the lists is what the gatekeeper's and the queue roles'
+    # rows already need.
+    Permission.VIEW_LISTS: frozenset({_O, _S, _SO, _G}),
     Permission.PROPOSE_SHIELD: frozenset({_O}),
     Permission.CONFIRM_SHIELD: frozenset({_O}),
     Permission.VIEW_QUEUES: frozenset({_O, _S, _SO}),

@@ -77,10 +77,14 @@ class AuthService:
         return session_result
 
     def unlock(self, actor: UserSession, password: str) -> UserSession:
-        """Re-enter the password on the lock screen. Failures count towards the lockout; once the account
-        locks, the session is over and the window must sign out."""
+        """Re-enter the password on the lock screen."""
+        return self.reauthenticate(actor, password, action="unlock")
+
+    def reauthenticate(self, actor: UserSession, password: str, *, action: str = "step_up") -> UserSession:
+        """Prove it is still the signed-in person (lock screen, step-up before a decision). Failures count
+        towards the lockout; once the account locks, the session is over and the window must sign out."""
         try:
-            renewed = self.login(actor.username, password, action="unlock")
+            renewed = self.login(actor.username, password, action=action)
         except AuthenticationFailed:
             with self._ctx.transaction() as session:
                 user = session.get(User, actor.user_id)

@@ -108,7 +108,7 @@ def _order_by(order: SearchOrder, shielded: ColumnElement[bool]) -> list[ColumnE
     return [primary, Child.id.desc() if order.descending else Child.id.asc()]
 
 
-def _record(child: Child) -> ChildRecord:
+def record_of(child: Child) -> ChildRecord:
     return ChildRecord(
         cp_id=child.cp_id,
         forenames=child.forenames,
@@ -253,7 +253,7 @@ class ChildrenService:
         shield = session.scalars(
             select(Shield).where(Shield.child_id == child_id, Shield.active.is_(True))
         ).one_or_none()
-        record = _record(child)
+        record = record_of(child)
         if shield is None:
             return ChildView(child_id=child.id, record=record, shielded=False, masked=False)
         if reveal:
@@ -276,4 +276,4 @@ def shielded_hidden_values(ctx: ServiceContext) -> list[str]:
             .join(Shield, and_(Shield.child_id == Child.id, Shield.active.is_(True)))
             .options(selectinload(Child.carers), selectinload(Child.involvements))
         ).all()
-        return [value for child in children for value in hidden_values(_record(child))]
+        return [value for child in children for value in hidden_values(record_of(child))]

@@ -1,8 +1,7 @@
-"""The synthetic demo authority: users of every role, a generated population, a few shields.
+"""The synthetic demo authority: users of every role, a generated population, and a gatekeeper list worked
+through the real four-eyes flow (some shields confirmed, some waiting for a checker, some entries left to do).
 
-Only ever runs on an empty database, and marks the installation as a demo so that the seeding of
-shields (which stands in for the four-eyes workflow the demo has not been through) is refused anywhere
-else.
+Only ever runs on an empty database, and marks the installation as a demo.
 """
 
 from __future__ import annotations
@@ -12,24 +11,27 @@ import secrets
 import string
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from shielddesk.domain.errors import PermissionDenied
+from shielddesk.domain.lists import EntryStatus
 from shielddesk.domain.roles import Role
+from shielddesk.imports.demo_list import TrueChild, noisy_row, write_list
 from shielddesk.imports.demo_population import write_demo_population
-from shielddesk.services.audit import append_event
 from shielddesk.services.auth import AuthService
-from shielddesk.services.context import SETTING_DEMO, ServiceContext
+from shielddesk.services.context import ServiceContext
+from shielddesk.services.lists import ListService
+from shielddesk.services.matching import MatchingService
 from shielddesk.services.population import PopulationService, Progress
 from shielddesk.services.setup import SetupService
+from shielddesk.services.shielding import ShieldingService
 from shielddesk.services.users import UserService
-from shielddesk.storage.models import Child, Setting, Shield, User
+from shielddesk.storage.models import Child
 
 DEMO_AUTHORITY = "Demo Borough Council (SYNTHETIC DEMO DATA)"
 DEMO_TEAM_PHONE = "0113 496 0000"
+DEMO_LIST_REF = "GK-2026-11"
 DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("demo.admin", "Dee Admin (demo)", (Role.ADMIN,)),
     ("demo.operator1", "Olu Operator (demo)", (Role.OPERATOR,)),
@@ -55,6 +57,9 @@ class DemoResult:
     accounts: tuple[DemoAccount, ...]
     children: int
     shielded: int
+    pending: int
+    list_reference: str
+    list_entries: int
 
 
 def _password() -> str:
@@ -66,78 +71,115 @@ class DemoService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def create(self, *, children: int = 20_000, shields: int = 60, progress: Progress | None = None) -> DemoResult:
+    def create(self, *, children: int = 20_000, list_entries: int = 60, progress: Progress | None = None) -> DemoResult:
         accounts = tuple(DemoAccount(u, n, r, _password()) for u, n, r in DEMO_ACCOUNTS)
-        admin = accounts[0]
+        passwords = {a.username: a.password for a in accounts}
         SetupService(self._ctx).initialise(
             authority_name=DEMO_AUTHORITY,
             team_phone=DEMO_TEAM_PHONE,
-            admin_username=admin.username,
-            admin_display_name=admin.display_name,
-            admin_password=admin.password,
+            admin_username="demo.admin",
+            admin_display_name=accounts[0].display_name,
+            admin_password=passwords["demo.admin"],
             demo=True,
         )
         auth = AuthService(self._ctx)
-        admin_session = auth.login(admin.username, admin.password)
+        admin = auth.login("demo.admin", passwords["demo.admin"])
         users = UserService(self._ctx)
         for account in accounts[1:]:
-            users.add_user(admin_session, account.username, account.display_name, account.roles, account.password)
+            users.add_user(admin, account.username, account.display_name, account.roles, account.password)
         with tempfile.TemporaryDirectory(prefix="shielddesk-demo-") as folder:
             files = write_demo_population(Path(folder), children, today=self._ctx.now().date())
             PopulationService(self._ctx).import_population(
-                admin_session, files.children_csv, files.involvements_csv, progress=progress
+                admin, files.children_csv, files.involvements_csv, progress=progress
             )
-        auth.logout(admin_session)
-        shielded = self.seed_shields(shields, maker="demo.operator1", checker="demo.operator2")
-        return DemoResult(DEMO_AUTHORITY, accounts, files.children, shielded)
+            auth.logout(admin)
+            shielded, pending = self._work_a_list(Path(folder), auth, passwords, list_entries)
+        return DemoResult(DEMO_AUTHORITY, accounts, files.children, shielded, pending, DEMO_LIST_REF, list_entries)
 
-    def seed_shields(self, count: int, *, maker: str, checker: str, seed: int = 7) -> int:
-        """Shield `count` children, one twin of some twin pairs among them."""
+    def _chosen_children(self, count: int) -> list[TrueChild]:
+        """A spread of children: a twin among them, and anyone with a former surname the rng meets."""
         with self._ctx.transaction() as session:
-            ids = list(session.scalars(select(Child.id).order_by(Child.id)))
-            twins = list(
-                session.execute(
+            twin_ids = list(
+                session.scalars(
                     select(func.min(Child.id))
                     .group_by(Child.surname_key, Child.date_of_birth, Child.postcode_key)
                     .having(func.count() == 2)
-                    .limit(max(1, count // 6))
-                ).scalars()
+                    .limit(2)
+                )
             )
-        rng = random.Random(seed)
-        chosen = list(dict.fromkeys(twins + rng.sample(ids, min(len(ids), count))))[:count]
-        return self.shield_children(chosen, maker=maker, checker=checker)
+            all_ids = list(session.scalars(select(Child.id).order_by(Child.id)))
+            rng = random.Random(11)
+            ids = list(dict.fromkeys(twin_ids + rng.sample(all_ids, min(len(all_ids), count))))[:count]
+            rows = session.scalars(select(Child).where(Child.id.in_(ids))).all()
+            by_id = {
+                c.id: TrueChild(
+                    c.id,
+                    c.cp_id,
+                    c.forenames,
+                    c.surname,
+                    c.former_surnames,
+                    c.date_of_birth,
+                    c.gender,
+                    c.postcode,
+                    f"{c.address_line1}, {c.town}",
+                )
+                for c in rows
+            }
+            return [by_id[i] for i in ids]
 
-    def shield_children(self, child_ids: list[int], *, maker: str, checker: str) -> int:
-        """Shield the given children as if `maker` had proposed and `checker` confirmed (demo only)."""
-        ctx = self._ctx
-        if maker == checker:
-            raise PermissionDenied("A shield needs two different operators.")
-        with ctx.transaction() as session:
-            demo = session.get(Setting, SETTING_DEMO)
-            if demo is None or demo.value != "yes":
-                raise PermissionDenied("Seeding demo shields is only possible on a demo installation.")
-            maker_user = session.scalars(select(User).where(User.username == maker)).one()
-            checker_user = session.scalars(select(User).where(User.username == checker)).one()
-            now = ctx.now()
-            for child_id in child_ids:
-                shield = Shield(
-                    child_id=child_id,
-                    active=True,
-                    maker_id=maker_user.id,
-                    checker_id=checker_user.id,
-                    applied_at=now,
-                    review_due=(now + timedelta(days=182)).date(),
-                    shield_carers=True,
-                )
-                session.add(shield)
-                session.flush()
-                append_event(
-                    ctx,
-                    session,
-                    username=checker,
-                    action="shield.apply",
-                    object_type="child",
-                    object_id=child_id,
-                    details={"maker": maker, "checker": checker, "seeded": "demo", "shield_id": shield.id},
-                )
-            return len(child_ids)
+    def _work_a_list(self, folder: Path, auth: AuthService, passwords: dict[str, str], entries: int) -> tuple[int, int]:
+        today = self._ctx.now().date()
+        rng = random.Random(5)
+        chosen = self._chosen_children(entries - 1)
+        rows, truth = [], {}
+        for number, child in enumerate(chosen, start=1):
+            row, _noise = noisy_row(rng, child, f"E{number:03d}", today)
+            rows.append(row)
+            truth[row["entry_ref"]] = child.child_id
+        missing = dict(rows[0])
+        missing.update(
+            entry_ref=f"E{entries:03d}",
+            cp_id="",
+            forenames="Keira",
+            surname="Notintheindex",
+            date_of_birth="2015-06-06",
+            postcode="",
+            address="",
+        )
+        rows.append(missing)
+        path = write_list(folder / "gatekeeper-list.csv", rows)
+
+        lists = ListService(self._ctx)
+        gatekeeper = auth.login("demo.gatekeeper", passwords["demo.gatekeeper"])
+        preview = lists.preview(gatekeeper, path, DEMO_LIST_REF)
+        lists.import_list(gatekeeper, path, DEMO_LIST_REF, expected_sha256=preview.sha256)
+        auth.logout(gatekeeper)
+
+        maker = auth.login("demo.operator1", passwords["demo.operator1"])
+        checker = auth.login("demo.operator2", passwords["demo.operator2"])
+        MatchingService(self._ctx).analyse_list(maker, DEMO_LIST_REF)
+        shielding = ShieldingService(self._ctx, auth)
+        views = {v.details.entry_ref: v for v in lists.entries(maker, DEMO_LIST_REF)}
+        shielded = pending = 0
+        for number, (entry_ref, child_id) in enumerate(truth.items()):
+            entry = views[entry_ref]
+            if entry.status == EntryStatus.AMBIGUOUS and number % 3:
+                continue  # leave most ambiguous entries for a person to look at
+            if number >= int(entries * 0.75):
+                break  # the last quarter of the list is still to do
+            request = shielding.propose_shield(maker, entry.entry_id, child_id, passwords["demo.operator1"])
+            if number < int(entries * 0.6):
+                shielding.confirm(checker, request.request_id, passwords["demo.operator2"], "Checked all fields.")
+                shielded += 1
+            else:
+                pending += 1
+        missing_entry = views[f"E{entries:03d}"]
+        shielding.propose_not_found(
+            maker,
+            missing_entry.entry_id,
+            "Searched by name, sounds-like, date of birth and postcode: no record.",
+            passwords["demo.operator1"],
+        )
+        auth.logout(maker)
+        auth.logout(checker)
+        return shielded, pending + 1

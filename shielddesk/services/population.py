@@ -21,6 +21,7 @@ from shielddesk.imports.population import PopulationFile, read_population
 from shielddesk.services.audit import OUTCOME_REFUSED
 from shielddesk.services.base import acting
 from shielddesk.services.context import ServiceContext
+from shielddesk.services.reviews import guard_duplicates
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Carer, Child, Involvement
 
@@ -39,6 +40,7 @@ class ImportSummary:
     unchanged: int
     involvements: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    provisional_shields: int = 0
 
 
 def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -101,7 +103,7 @@ class PopulationService:
             self._record_rejection(actor, parsed)
             raise ImportRejected(parsed.problems)
         with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population", object_type="file") as act:
-            summary = self._write(act.session, parsed, report, cancel)
+            summary = self._write(act.session, parsed, report, cancel, username=actor.username)
             act.object_id = parsed.sha256.get(children_path.name, "")[:16]
             act.details.update(
                 files=parsed.sha256,
@@ -109,6 +111,7 @@ class PopulationService:
                 updated=summary.updated,
                 unchanged=summary.unchanged,
                 involvements=summary.involvements,
+                provisional_shields=summary.provisional_shields,
             )
             if cancel.is_set():
                 raise Cancelled()
@@ -120,7 +123,7 @@ class PopulationService:
             act.details.update(files=parsed.sha256, problems=len(parsed.problems))
 
     def _write(
-        self, session: Session, parsed: PopulationFile, report: Progress, cancel: threading.Event
+        self, session: Session, parsed: PopulationFile, report: Progress, cancel: threading.Event, *, username: str
     ) -> ImportSummary:
         now = self._ctx.now()
         records = parsed.children
@@ -181,6 +184,8 @@ class PopulationService:
         involvement_count = 0
         if parsed.involvements_given:
             involvement_count = self._replace_involvements(session, parsed, existing, ids)
+        report(total, total, "Checking for unshielded duplicates of shielded children…")
+        guarded = guard_duplicates(self._ctx, session, ids.values(), username=username)
         report(total, total, "Saving…")
         return ImportSummary(
             children_in_file=total,
@@ -189,6 +194,7 @@ class PopulationService:
             unchanged=unchanged,
             involvements=involvement_count,
             warnings=tuple(parsed.warnings),
+            provisional_shields=guarded,
         )
 
     @staticmethod

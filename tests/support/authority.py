@@ -4,12 +4,13 @@ canary-marked shielded family whose hidden values must never reach a viewer who 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
 
 from shielddesk.app import Services
+from shielddesk.domain.lists import EntryDetails, EntryView, ReasonCategory, RequestingAgency
 from shielddesk.domain.roles import Role
 from shielddesk.imports.population import CHILD_COLUMNS, INVOLVEMENT_COLUMNS
 from shielddesk.services.session import UserSession
@@ -182,8 +183,30 @@ class Authority:
         with self.services.ctx.transaction() as session:
             return session.scalars(select(Child.id).where(Child.cp_id == cp_id)).one()
 
+    def entry_for(self, cp_id: str, *, list_ref: str = "TEST-LIST", **overrides: object) -> EntryView:
+        """Put the child with `cp_id` on a gatekeeper list (as the gatekeeper), exactly as recorded."""
+        with self.services.ctx.transaction() as session:
+            child = session.scalars(select(Child).where(Child.cp_id == cp_id)).one()
+            details = EntryDetails(
+                entry_ref=f"E-{cp_id}",
+                forenames=child.forenames,
+                surname=child.surname,
+                date_of_birth=child.date_of_birth,
+                gender=child.gender,
+                postcode=child.postcode,
+                reason=ReasonCategory.DOMESTIC_ABUSE,
+                requesting_agency=RequestingAgency.POLICE,
+            )
+        return self.services.lists.add_entry(self.gatekeeper, list_ref, replace(details, **overrides))
+
     def shield(self, *cp_ids: str) -> None:
-        self.services.demo.shield_children([self.child_id(cp) for cp in cp_ids], maker="operator1", checker="operator2")
+        """Shield children through the real four-eyes flow: listed, proposed by operator1, confirmed by operator2."""
+        for cp_id in cp_ids:
+            entry = self.entry_for(cp_id)
+            request = self.services.shielding.propose_shield(
+                self.operator1, entry.entry_id, self.child_id(cp_id), PASSWORD
+            )
+            self.services.shielding.confirm(self.operator2, request.request_id, PASSWORD)
         self.services.refresh_log_filter()
 
 

@@ -9,6 +9,7 @@ DESIGN_TABLE = {
     "search": {OP, S, SO, G, P},
     "view_shielded": {OP},
     "manage_list": {G},
+    "view_lists": {OP, S, SO, G},
     "propose_shield": {OP},
     "confirm_shield": {OP},
     "view_queues": {OP, S, SO},

@@ -1,0 +1,26 @@
+"""What a service call changed, so that every open view can decide for itself whether to refresh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Changes:
+    children: bool = False
+    shields: bool = False
+    lists: bool = False
+    requests: bool = False
+    reviews: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.children or other.children,
+            self.shields or other.shields,
+            self.lists or other.lists,
+            self.requests or other.requests,
+            self.reviews or other.reviews,
+        )
+
+
+EVERYTHING = Changes(True, True, True, True, True)
