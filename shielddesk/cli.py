@@ -57,6 +57,7 @@ class Cli:
         self._secrets = secrets
         self._factory = services_factory
         self._prompt = prompt_password or getpass.getpass
+        self.password = ""
 
     # ---- plumbing -------------------------------------------------------------------------------
     def services(self, args: argparse.Namespace) -> Services:
@@ -99,6 +100,7 @@ class Cli:
         if not password:
             raise CliError(f"No password: set {ENV_PASSWORD} or run in a terminal.")
         user = services.auth.login(args.user, password)
+        self.password = password  # the step-up before a four-eyes decision asks for it again
         services.refresh_log_filter()
         return user
 
@@ -388,6 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--children", type=int, default=20_000)
     p.add_argument("--launch", action="store_true", help="open the desktop application afterwards")
     p.set_defaults(handler=cmd_demo)
+
+    from shielddesk.cli_shielding import add_shielding_commands
+
+    add_shielding_commands(sub, common)
     return parser
 
 
