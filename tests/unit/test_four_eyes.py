@@ -207,8 +207,9 @@ def test_change_status_and_audit_commit_together(authority):
 
 def test_a_later_duplicate_of_a_shielded_child_is_shielded_provisionally(authority, tmp_path):
     services = authority.services
-    rows = standard_children() + [
-        child_row("CP9100000001", "Amara", "Okafor", "2016-03-14", address_line1="2 Other Road", postcode="DB5 5XY")
+    rows = [
+        *standard_children(),
+        child_row("CP9100000001", "Amara", "Okafor", "2016-03-14", address_line1="2 Other Road", postcode="DB5 5XY"),
     ]
     summary = services.population.import_population(authority.admin, write_children(tmp_path / "dup.csv", rows))
     assert summary.provisional_shields == 1
@@ -225,7 +226,8 @@ def test_a_later_duplicate_of_a_shielded_child_is_shielded_provisionally(authori
 
 
 def test_siblings_at_the_address_are_listed_for_a_decision(authority, tmp_path):
-    rows = standard_children() + [
+    rows = [
+        *standard_children(),
         child_row(
             "CP9100000002",
             "Tom",
@@ -234,7 +236,7 @@ def test_siblings_at_the_address_are_listed_for_a_decision(authority, tmp_path):
             address_line1="22 Station Road",
             town="Demoford",
             postcode="DB1 5EF",
-        )
+        ),
     ]
     authority.services.population.import_population(authority.admin, write_children(tmp_path / "sib.csv", rows))
     _entry, request = _propose(authority)
