@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -19,11 +20,12 @@ from shielddesk.domain.lists import (
     RequestingAgency,
 )
 from shielddesk.domain.requests import RequestStatus
-from shielddesk.domain.roles import Permission
+from shielddesk.domain.roles import Permission, is_allowed
 from shielddesk.imports.gatekeeper import LocatedEntry, read_list
 from shielddesk.imports.limits import ImportLimits
 from shielddesk.services.audit import OUTCOME_REFUSED
 from shielddesk.services.base import Acting, acting
+from shielddesk.services.children import team_placeholder
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child, GatekeeperList, ListEntry, ShieldRequest
@@ -373,7 +375,8 @@ class ListService:
                 is None
             ):
                 raise NotFound(f"There is no list with the reference {reference!r}.")
-            return [entry_view(entry, reference, cp_id or "") for entry, cp_id in rows]
+            masker = _location_masker(act)
+            return [masker(entry_view(entry, reference, cp_id or "")) for entry, cp_id in rows]
 
     def entry(self, actor: UserSession, name: str) -> EntryView:
         """An entry by its name LIST_REF/ENTRY_REF."""
@@ -390,7 +393,21 @@ class ListService:
             if row is None:
                 raise NotFound(f"There is no entry {name!r}.")
             act.object_id = row[0].id
-            return entry_view(row[0], reference, row[1] or "")
+            return _location_masker(act)(entry_view(row[0], reference, row[1] or ""))
+
+
+def _location_masker(act: Acting) -> Callable[[EntryView], EntryView]:
+    """An entry's postcode, address and notes are the gatekeeper's words about where a child at risk is:
+    only the gatekeeper and the operators see them; supervisors and sign-off owners see the placeholder."""
+    if is_allowed(act.roles, Permission.VIEW_SHIELDED) or is_allowed(act.roles, Permission.MANAGE_LIST):
+        return lambda view: view
+    placeholder = team_placeholder(act.session)
+
+    def mask(view: EntryView) -> EntryView:
+        hidden = {name: placeholder for name in ("postcode", "address", "notes") if getattr(view.details, name)}
+        return replace(view, details=replace(view.details, **hidden)) if hidden else view
+
+    return mask
 
 
 def with_details(view: EntryView, **changes: object) -> EntryDetails:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
@@ -22,12 +23,18 @@ from shielddesk.app import Services
 from shielddesk.domain.clock import Clock
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
+from shielddesk.services.changes import Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
 from shielddesk.services.setup import AuthorityInfo
 from shielddesk.ui.dialogs.import_population import ImportPopulationDialog, PopulationFiles
 from shielddesk.ui.idle import IdleWatcher
+from shielddesk.ui.pages.base import Page
+from shielddesk.ui.pages.confirm_page import ConfirmPage
+from shielddesk.ui.pages.lists_page import ListsPage
 from shielddesk.ui.pages.search_page import SearchPage
+from shielddesk.ui.pages.shields_page import ShieldsPage
+from shielddesk.ui.prompts import Prompts
 from shielddesk.ui.resources import icon
 from shielddesk.ui.tasks import BackgroundTask
 from shielddesk.ui.widgets.lock_screen import LockScreen
@@ -51,6 +58,7 @@ class MainWindow(QMainWindow):
         clock: Clock,
         *,
         ask_files: FilesAsker = ask_population_files,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__()
         self._services = services
@@ -65,12 +73,40 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.resize(1280, 800)
 
+        self.prompts = prompts or Prompts()
         self.search_page = SearchPage(services.children, user, on_session_ended=self.end_session)
+        self.pages: list[Page] = []
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Work areas")
+        if user.may(Permission.SEARCH):
+            self.tabs.addTab(self.search_page, icon("search"), "&Search")
+        page_kwargs = {"notify": self.broadcast, "on_session_ended": self.end_session}
+        self.lists_page = (
+            ListsPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.VIEW_LISTS) else None
+        )
+        self.confirm_page = (
+            ConfirmPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.CONFIRM_SHIELD) else None
+        )
+        self.shields_page = (
+            ShieldsPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.VIEW_QUEUES) else None
+        )
+        for page in (self.lists_page, self.confirm_page, self.shields_page):
+            if page is not None:
+                self.pages.append(page)
+                self.tabs.addTab(page, page.title)
+        if self.tabs.count() == 0:
+            nothing = QLabel(
+                "Your role has no work areas in this window. Administrators import the population from "
+                "the File menu and manage users with the command line."
+            )
+            nothing.setWordWrap(True)
+            self.tabs.addTab(nothing, "Administration")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.sign_out_requested.connect(lambda: self.sign_out("Signed out."))
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.search_page)
+        self.stack.addWidget(self.tabs)
         self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
         self._build_menus()
@@ -86,7 +122,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
-        self.search_page.surname.setFocus()
+        if self.tabs.currentWidget() is self.search_page:
+            self.search_page.surname.setFocus()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -111,12 +148,30 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    # ---- pages ----------------------------------------------------------------------------------------
+    def _tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, Page) and not self.locked:
+            page.reload()  # type: ignore[attr-defined]
+
+    def show_page(self, page: QWidget) -> None:
+        self.tabs.setCurrentWidget(page)
+
+    def broadcast(self, changes: Changes) -> None:
+        """Every page decides for itself whether what changed concerns it."""
+        if changes.shields or changes.children:
+            self.search_page.refresh()
+        for page in self.pages:
+            page.on_changes(changes)
+        if changes.shields or changes.children:
+            self._services.refresh_log_filter()
+
     # ---- lock and session ------------------------------------------------------------------------------
     def lock(self, *, idle: bool) -> None:
         if self.locked:
             return
         self.locked = True
-        self.search_page.clear()  # no child data survives behind the lock screen
+        self._clear_pages()  # no child data survives behind the lock screen
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         reason = "Locked after a period of inactivity." if idle else "Locked."
@@ -137,9 +192,16 @@ class MainWindow(QMainWindow):
             return
         self.locked = False
         self.menuBar().setEnabled(True)
-        self.stack.setCurrentWidget(self.search_page)
+        self.stack.setCurrentWidget(self.tabs)
         self.idle.rearm()
-        self.search_page.surname.setFocus()
+        self._tab_shown(self.tabs.currentIndex())
+        if self.tabs.currentWidget() is self.search_page:
+            self.search_page.surname.setFocus()
+
+    def _clear_pages(self) -> None:
+        self.search_page.clear()
+        for page in self.pages:
+            page.clear()
 
     def end_session(self, message: str) -> None:
         self.sign_out(message)
@@ -158,7 +220,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self.idle)
         self.idle.timer.stop()
-        self.search_page.clear()
+        self._clear_pages()
         with contextlib.suppress(ShieldDeskError):  # the session is ending anyway; sign-out cannot be refused
             self._services.auth.logout(self.user)
         super().closeEvent(event)
@@ -207,11 +269,16 @@ class MainWindow(QMainWindow):
 
     def _import_done(self, dialog: QProgressDialog, summary: ImportSummary) -> None:
         dialog.close()
-        self._services.refresh_log_filter()
+        self.broadcast(Changes(children=True, shields=summary.provisional_shields > 0, reviews=True))
         text = (
             f"Imported {summary.children_in_file:,} children: {summary.created:,} new, {summary.updated:,} updated, "
             f"{summary.unchanged:,} unchanged; {summary.involvements:,} involvements."
         )
+        if summary.provisional_shields:
+            text += (
+                f"\n\n{summary.provisional_shields} record(s) look like already shielded children and were shielded "
+                "provisionally: two operators must keep or release each (Shielded children)."
+            )
         if summary.warnings:
             text += "\n\nWarnings:\n" + "\n".join(summary.warnings)
         self._tell(QMessageBox.Icon.Information, "Import complete", text)

@@ -122,7 +122,7 @@ def test_wrong_password_on_the_lock_screen_then_unlock(qtbot, open_window):
     assert window.locked and "Sign-in refused" in screen.error.text() and screen.password.text() == ""
     qtbot.keyClicks(screen.password, PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
-    assert not window.locked and window.stack.currentWidget() is window.search_page
+    assert not window.locked and window.stack.currentWidget() is window.tabs
 
 
 def test_repeated_wrong_passwords_on_the_lock_screen_sign_out(qtbot, open_window):

@@ -201,3 +201,11 @@ def test_xlsm_is_refused(authority, tmp_path):
 def test_entry_names_resolve(authority):
     entry = authority.entry_for(CANARY_CP_ID, list_ref="TEST-LIST", entry_ref="E-77")
     assert authority.services.lists.entry(authority.operator1, "TEST-LIST/e-77").entry_id == entry.entry_id
+
+
+def test_entry_locations_are_masked_for_supervisors_and_sign_off_owners(authority):
+    authority.entry_for("CP9000000005", entry_ref="E-loc", address="22 Station Road", notes="refuge in Demoford")
+    for who, masked in (("supervisor", True), ("signoff", True), ("operator1", False), ("gatekeeper", False)):
+        entry = authority.services.lists.entry(getattr(authority, who), "TEST-LIST/E-loc")
+        assert (entry.details.postcode.startswith("Shielded")) is masked, who
+        assert ("refuge" in entry.details.notes) is not masked, who

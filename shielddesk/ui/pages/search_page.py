@@ -169,6 +169,9 @@ class SearchPage(QWidget):
             self.message.setText(f"The date of birth {exc}.")
             self.dob.setFocus()
             return
+        self._search(criteria)
+
+    def _search(self, criteria: SearchCriteria) -> None:
         self.detail.clear()
         self._criteria = criteria
 
@@ -189,6 +192,11 @@ class SearchPage(QWidget):
             self.table.resizeColumnsToContents()
             self.table.selectRow(0)
             self.table.setFocus()
+
+    def refresh(self) -> None:
+        """Run the shown search again (a shield was applied or removed somewhere)."""
+        if self._criteria is not None:
+            self._search(self._criteria)
 
     def clear(self) -> None:
         """Forget the search, its results and the open record (used on lock and sign-out)."""

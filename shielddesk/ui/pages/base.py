@@ -1,0 +1,66 @@
+"""What every page shares: the signed-in user, a message line, and one way to run a service call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from shielddesk.domain.errors import SessionEnded, ShieldDeskError
+from shielddesk.services.changes import Changes
+from shielddesk.services.session import UserSession
+from shielddesk.ui.prompts import Prompts
+
+T = TypeVar("T")
+
+
+class Page(QWidget):
+    title = ""
+
+    def __init__(
+        self,
+        user: UserSession,
+        prompts: Prompts,
+        *,
+        notify: Callable[[Changes], None],
+        on_session_ended: Callable[[str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.prompts = prompts
+        self._notify = notify
+        self._on_session_ended = on_session_ended
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(f"{self.title} message")
+
+    def attempt(self, call: Callable[[], T], *, done: str = "") -> T | None:
+        """Run a service call: on success say `done`; on refusal show why; on a lost session sign out."""
+        try:
+            result = call()
+        except SessionEnded as exc:
+            self._on_session_ended(str(exc))
+            return None
+        except ShieldDeskError as exc:
+            self.say(str(exc), error=True)
+            return None
+        if done:
+            self.say(done)
+        return result
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setObjectName("errorText" if error else "")
+        self.message.setStyleSheet("")  # re-polish after the object name changes
+        self.message.setText(text)
+
+    def changed(self, changes: Changes) -> None:
+        self._notify(changes)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Refresh what this page shows if `changes` touch it. Pages override."""
+
+    def clear(self) -> None:
+        """Forget everything shown (lock, sign-out). Pages override."""
+        self.message.clear()
