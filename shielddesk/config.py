@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +18,7 @@ ENV_DATA_DIR = "SHIELDDESK_DATA_DIR"
 ENV_IDLE_LOCK_MINUTES = "SHIELDDESK_IDLE_LOCK_MINUTES"
 ENV_WORKSTATION = "SHIELDDESK_WORKSTATION"
 ENV_REVIEW_MONTHS = "SHIELDDESK_REVIEW_MONTHS"
+ENV_MAX_FILE_MB = "SHIELDDESK_MAX_FILE_MB"
 
 
 @dataclass(frozen=True)
@@ -54,4 +55,14 @@ class Config:
         review = timedelta(days=round(float(months) * 30.44)) if months else timedelta(days=182)
         if review <= timedelta(0):
             raise ValueError(f"{ENV_REVIEW_MONTHS} must be a positive number of months")
-        return cls(data_dir=folder, database_url=url, workstation=workstation, idle_lock=idle, review_period=review)
+        limits = ImportLimits()
+        if max_mb := env.get(ENV_MAX_FILE_MB, "").strip():
+            limits = replace(limits, max_file_bytes=int(float(max_mb) * 1_048_576))
+        return cls(
+            data_dir=folder,
+            database_url=url,
+            workstation=workstation,
+            idle_lock=idle,
+            review_period=review,
+            import_limits=limits,
+        )

@@ -107,9 +107,10 @@ class DemoService:
                     .limit(2)
                 )
             )
+            formerly = list(session.scalars(select(Child.id).where(Child.former_surnames != "").limit(1)))
             all_ids = list(session.scalars(select(Child.id).order_by(Child.id)))
             rng = random.Random(11)
-            ids = list(dict.fromkeys(twin_ids + rng.sample(all_ids, min(len(all_ids), count))))[:count]
+            ids = list(dict.fromkeys(twin_ids + formerly + rng.sample(all_ids, min(len(all_ids), count))))[:count]
             rows = session.scalars(select(Child).where(Child.id.in_(ids))).all()
             by_id = {
                 c.id: TrueChild(
@@ -134,6 +135,8 @@ class DemoService:
         rows, truth = [], {}
         for number, child in enumerate(chosen, start=1):
             row, _noise = noisy_row(rng, child, f"E{number:03d}", today)
+            if child.former_surnames and number <= 3:
+                row["surname"] = child.former_surnames.split()[0]  # the gatekeeper knows her by her old name
             rows.append(row)
             truth[row["entry_ref"]] = child.child_id
         missing = dict(rows[0])

@@ -6,13 +6,16 @@ import pytest
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from shielddesk.ui.main_window import MainWindow
+from shielddesk.ui.prompts import Prompts
 
 
 @pytest.fixture
 def open_window(qtbot, sqlite_authority, clock):
-    def _open(role: str) -> MainWindow:
+    def _open(role: str, prompts: Prompts | None = None) -> MainWindow:
         services = sqlite_authority.services
-        window = MainWindow(services, getattr(sqlite_authority, role), services.setup.authority(), clock)
+        window = MainWindow(
+            services, getattr(sqlite_authority, role), services.setup.authority(), clock, prompts=prompts
+        )
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
