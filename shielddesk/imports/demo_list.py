@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from shielddesk.domain.validation import MAX_AGE_YEARS, age_on
 from shielddesk.imports.gatekeeper import LIST_COLUMNS
 
 
@@ -65,7 +66,7 @@ def _wrong_digit(rng: random.Random, born: date, today: date) -> date:
             moved = date(int(candidate[4:]), int(candidate[2:4]), int(candidate[:2]))
         except ValueError:
             continue
-        if moved <= today and moved != born:
+        if moved <= today and moved != born and age_on(moved, today) < MAX_AGE_YEARS:
             return moved
     return born
 

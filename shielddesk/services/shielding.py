@@ -4,6 +4,7 @@ together (DESIGN §4, invariants 1-5)."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -182,7 +183,7 @@ class ShieldingService:
     # ---- the machinery ----------------------------------------------------------------------------------------
     def _proposing(
         self, actor: UserSession, action: str, *, entry_id: int | None = None, child_id: int | None = None
-    ) -> object:
+    ) -> AbstractContextManager[Acting]:
         return acting(
             self._ctx,
             actor,
@@ -192,7 +193,7 @@ class ShieldingService:
             object_id=entry_id if entry_id is not None else child_id or "",
         )
 
-    def _deciding(self, actor: UserSession, action: str, request_id: int) -> object:
+    def _deciding(self, actor: UserSession, action: str, request_id: int) -> AbstractContextManager[Acting]:
         return acting(self._ctx, actor, Permission.CONFIRM_SHIELD, action, object_type="request", object_id=request_id)
 
     @staticmethod

@@ -299,3 +299,37 @@ class ReviewItem(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(String(NOTES), default="")
+
+
+class SigningKey(Base):
+    """A sign-off owner's signing key: the PKCS#12 file lives in the data folder, its passphrase in the OS
+    keyring; the database keeps the certificate so that any workstation can verify what it signed."""
+
+    __tablename__ = "signing_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(TEXT))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(TEXT))
+    self_signed: Mapped[bool] = mapped_column(Boolean, default=True)
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Certificate(Base):
+    """An issued completion certificate: what it asserted, so that `verify` can re-derive and compare."""
+
+    __tablename__ = "certificate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_key.id"))
+    scope: Mapped[str] = mapped_column(Text)  # JSON: list references, revisions and content hashes
+    counts: Mapped[str] = mapped_column(Text)  # JSON
+    exceptions: Mapped[str] = mapped_column(Text)  # JSON: entry references and kinds, never a location
+    audit_head_seq: Mapped[int] = mapped_column(Integer)
+    audit_head_hash: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))

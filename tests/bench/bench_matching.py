@@ -41,6 +41,7 @@ def main() -> None:
         started = time.perf_counter()
         import_demo_population(services, authority.admin, Path(folder), args.children)
         imported = time.perf_counter() - started
+        print(f"imported {args.children:,} children in {imported:.1f} s", flush=True)
         subjects = noisy_subjects(true_children(services, args.entries), services.ctx.now().date())
         right, ambiguous, misses = 0, 0, Counter()
         started = time.perf_counter()

@@ -1,0 +1,110 @@
+"""PAdES signing and verification with pyhanko."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from shielddesk.certificates.layout import KEYWORD_PREFIX
+from shielddesk.domain.errors import InvalidInput
+
+FIELD_NAME = "SignOffOwner"
+
+
+def sign(pdf: bytes, pkcs12: bytes, passphrase: str, *, signer_name: str, reason: str) -> bytes:
+    try:
+        signer = signers.SimpleSigner.load_pkcs12_data(pkcs12, other_certs=[], passphrase=passphrase.encode())
+    except Exception:  # pyhanko raises several kinds for a damaged or wrongly protected file
+        signer = None
+    if signer is None:
+        raise InvalidInput("The signing key could not be opened (wrong passphrase or damaged key file).")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        reason=reason, name=signer_name, certify=True,
+    )
+    try:
+        output = signers.sign_pdf(writer, meta, signer=signer)
+    except SigningError as exc:
+        raise InvalidInput(f"The certificate could not be signed ({type(exc).__name__}).") from None
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    ok: bool
+    bottom_line: bool
+    intact: bool
+    trusted: bool
+    covers_whole_file: bool
+    signer: str
+    signer_fingerprint: str
+    certificate_number: str
+    problems: tuple[str, ...]
+
+
+def _certificate_number(reader: PdfFileReader) -> str:
+    info = reader.trailer_view.get("/Info")
+    if info is not None and hasattr(info, "get_object"):
+        info = info.get_object()
+    keywords = str(info.get("/Keywords", "")) if info is not None else ""
+    for word in keywords.replace(",", " ").split():
+        if word.startswith(KEYWORD_PREFIX):
+            return word[len(KEYWORD_PREFIX):]
+    return ""
+
+
+def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
+    """Check the signature against the given trust roots. `bottom_line` must hold, and the signature must cover
+    the whole file: an incremental update appended after signing is a failure, whatever it contains."""
+    problems: list[str] = []
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # a damaged file raises many kinds of parser error
+        return SignatureReport(False, False, False, False, False, "", "", "", ("the file is not a readable PDF",))
+    number = _certificate_number(reader)
+    if len(signatures) != 1:
+        return SignatureReport(False, False, False, False, False, "", "", number,
+                               (f"expected exactly one signature, found {len(signatures)}",))
+    roots = [asn1_x509.Certificate.load(_pem_to_der(p)) for p in trust_pem]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    try:
+        status = validate_pdf_signature(signatures[0], context)
+    except Exception as exc:  # pyhanko reports a malformed signature by raising
+        return SignatureReport(False, False, False, False, False, "", "", number,
+                               (f"the signature could not be validated ({type(exc).__name__})",))
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not status.intact:
+        problems.append("the signed content has been changed")
+    if not status.valid:
+        problems.append("the signature is not cryptographically valid")
+    if not status.trusted:
+        problems.append("the signer's certificate is not trusted")
+    if not whole:
+        problems.append("something was added to the file after it was signed")
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    fingerprint = status.signing_cert.sha256.hex() if status.signing_cert else ""
+    ok = bool(status.bottom_line) and whole
+    if not status.bottom_line and not problems:
+        problems.append("pyhanko's overall verdict (bottom line) is negative")
+    return SignatureReport(ok, bool(status.bottom_line), bool(status.intact), bool(status.trusted), whole, signer,
+                           fingerprint, number, tuple(problems))
+
+
+def _pem_to_der(pem: bytes) -> bytes:
+    from asn1crypto import pem as asn1_pem
+
+    if asn1_pem.detect(pem):
+        _type, _headers, der = asn1_pem.unarmor(pem)
+        return der
+    return pem
