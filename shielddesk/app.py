@@ -17,12 +17,15 @@ from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
 from shielddesk.services.audit_log import AuditService
 from shielddesk.services.auth import AuthService
+from shielddesk.services.certificates import CertificateService
 from shielddesk.services.children import ChildrenService, shielded_hidden_values
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.demo import DemoService
 from shielddesk.services.lists import ListService
 from shielddesk.services.matching import MatchingService
 from shielddesk.services.population import PopulationService
+from shielddesk.services.queues import ChangeFeed, QueueService
+from shielddesk.services.reports import ReportService
 from shielddesk.services.requests_read import RequestQueries
 from shielddesk.services.reviews import ReviewService
 from shielddesk.services.setup import SetupService
@@ -55,6 +58,10 @@ class Services:
     shielding: ShieldingService
     requests: RequestQueries
     reviews: ReviewService
+    certificates: CertificateService
+    queues: QueueService
+    changes: ChangeFeed
+    reports: ReportService
 
     def refresh_log_filter(self) -> None:
         """Teach the log filter the values it must never let through (after sign-in and imports)."""
@@ -110,11 +117,13 @@ def build_services(
         hashing=hashing or PasswordHashing(),
     )
     auth = AuthService(ctx)
+    setup = SetupService(ctx)
+    queues = QueueService(ctx)
     return Services(
         config=config,
         engine=engine,
         ctx=ctx,
-        setup=SetupService(ctx),
+        setup=setup,
         auth=auth,
         users=UserService(ctx),
         children=ChildrenService(ctx),
@@ -126,4 +135,8 @@ def build_services(
         shielding=ShieldingService(ctx, auth, config.review_period),
         requests=RequestQueries(ctx),
         reviews=ReviewService(ctx),
+        certificates=CertificateService(ctx, config.data_dir / "keys"),
+        queues=queues,
+        changes=ChangeFeed(ctx),
+        reports=ReportService(queues, lambda: setup.authority().name),
     )

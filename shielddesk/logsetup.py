@@ -54,7 +54,9 @@ def configure_logging(log_dir: Path | None, level: int = logging.INFO) -> None:
     for handler in list(root.handlers):
         if getattr(handler, "_shielddesk", False):
             root.removeHandler(handler)
-    handlers: list[logging.Handler] = []
+    # Without a handler Python prints warnings to stderr (its "last resort"): libraries such as pyhanko log
+    # validation failures that way, and the CLI's output must stay its own.
+    handlers: list[logging.Handler] = [logging.NullHandler()]
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(

@@ -34,11 +34,13 @@ def _describe(certificate: x509.Certificate) -> tuple[str, str, datetime]:
 
 def create_self_signed(display_name: str, authority: str, now: datetime, years: int = 3) -> KeyMaterial:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, display_name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, authority[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Shielding sign-off"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, display_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, authority[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Shielding sign-off"),
+        ]
+    )
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -49,9 +51,17 @@ def create_self_signed(display_name: str, authority: str, now: datetime, years: 
         .not_valid_after(now + timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                          encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
@@ -60,7 +70,10 @@ def create_self_signed(display_name: str, authority: str, now: datetime, years: 
     )
     passphrase = secrets.token_urlsafe(32)
     data = pkcs12.serialize_key_and_certificates(
-        b"shielddesk-signoff", key, certificate, None,
+        b"shielddesk-signoff",
+        key,
+        certificate,
+        None,
         serialization.BestAvailableEncryption(passphrase.encode()),
     )
     fingerprint, subject, not_after = _describe(certificate)

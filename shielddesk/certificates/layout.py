@@ -58,20 +58,60 @@ class CertificateContent:
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
-        "authority": ParagraphStyle("authority", parent=base["Normal"], fontName="Helvetica-Bold", fontSize=12,
-                                    leading=15, textColor=NAVY, alignment=TA_CENTER, spaceBefore=10, spaceAfter=6),
-        "title": ParagraphStyle("title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=21,
-                                textColor=NAVY, spaceBefore=2, spaceAfter=4, leading=25),
-        "subtitle": ParagraphStyle("subtitle", parent=base["Normal"], fontSize=9.5, alignment=TA_CENTER,
-                                   textColor=colors.HexColor("#4a5563"), spaceAfter=8),
-        "heading": ParagraphStyle("heading", parent=base["Normal"], fontName="Helvetica-Bold", fontSize=10,
-                                  textColor=NAVY, spaceBefore=7, spaceAfter=3),
+        "authority": ParagraphStyle(
+            "authority",
+            parent=base["Normal"],
+            fontName="Helvetica-Bold",
+            fontSize=12,
+            leading=15,
+            textColor=NAVY,
+            alignment=TA_CENTER,
+            spaceBefore=10,
+            spaceAfter=6,
+        ),
+        "title": ParagraphStyle(
+            "title",
+            parent=base["Title"],
+            fontName="Helvetica-Bold",
+            fontSize=21,
+            textColor=NAVY,
+            spaceBefore=2,
+            spaceAfter=4,
+            leading=25,
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle",
+            parent=base["Normal"],
+            fontSize=9.5,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#4a5563"),
+            spaceAfter=8,
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base["Normal"],
+            fontName="Helvetica-Bold",
+            fontSize=10,
+            textColor=NAVY,
+            spaceBefore=7,
+            spaceAfter=3,
+        ),
         "body": ParagraphStyle("body", parent=base["Normal"], fontSize=9, leading=12),
-        "small": ParagraphStyle("small", parent=base["Normal"], fontSize=7.5, leading=9.5,
-                                textColor=colors.HexColor("#4a5563")),
-        "statement": ParagraphStyle("statement", parent=base["Normal"], fontSize=10.5, leading=15,
-                                    borderColor=PLUM, borderWidth=1.2, borderPadding=8, backColor=colors.HexColor("#fbf5f9"),
-                                    spaceBefore=10, spaceAfter=12),
+        "small": ParagraphStyle(
+            "small", parent=base["Normal"], fontSize=7.5, leading=9.5, textColor=colors.HexColor("#4a5563")
+        ),
+        "statement": ParagraphStyle(
+            "statement",
+            parent=base["Normal"],
+            fontSize=10.5,
+            leading=15,
+            borderColor=PLUM,
+            borderWidth=1.2,
+            borderPadding=8,
+            backColor=colors.HexColor("#fbf5f9"),
+            spaceBefore=10,
+            spaceAfter=12,
+        ),
     }
 
 
@@ -85,8 +125,11 @@ def _table(rows: list[list[object]], widths: list[float], header: bool = True) -
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if header:
-        style += [("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5), ("TEXTCOLOR", (0, 0), (-1, 0), NAVY),
-                  ("LINEBELOW", (0, 0), (-1, 0), 0.9, NAVY)]
+        style += [
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
+            ("TEXTCOLOR", (0, 0), (-1, 0), NAVY),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.9, NAVY),
+        ]
     table.setStyle(TableStyle(style))
     return table
 
@@ -96,60 +139,94 @@ def render(content: CertificateContent) -> bytes:
     out = io.BytesIO()
     s = _styles()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
-        title=f"Completion certificate {content.number}", author=content.authority,
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"Completion certificate {content.number}",
+        author=content.authority,
         subject="Shielding of children at risk of significant harm: completion certificate",
-        keywords=[f"{KEYWORD_PREFIX}{content.number}"], creator="ShieldDesk",
+        keywords=[f"{KEYWORD_PREFIX}{content.number}"],
+        creator="ShieldDesk",
     )
     width = A4[0] - 36 * mm
     story: list[object] = [
         Paragraph(content.authority, s["authority"]),
         Paragraph("Completion certificate", s["title"]),
         Paragraph("Shielding of children at risk of significant harm in the children's index", s["subtitle"]),
-        _table([
-            ["Certificate number", content.number, "Issued", content.issued_at.strftime("%d %B %Y, %H:%M UTC")],
-            ["Period covered", content.period, "Shielding team", content.team_phone],
-        ], [32 * mm, 55 * mm, 28 * mm, width - 115 * mm], header=False),
+        _table(
+            [
+                ["Certificate number", content.number, "Issued", content.issued_at.strftime("%d %B %Y, %H:%M UTC")],
+                ["Period covered", content.period, "Shielding team", content.team_phone],
+            ],
+            [32 * mm, 55 * mm, 28 * mm, width - 115 * mm],
+            header=False,
+        ),
         Paragraph("Gatekeeper-approved list(s) covered", s["heading"]),
         _table(
             [["Reference", "Revision", "Received", "Entries", "SHA-256 of the list's content"]]
-            + [[scope.reference, str(scope.revision), scope.received, str(scope.entries),
-                Paragraph(f"<font face='Courier' size='7'>{scope.content_sha256}</font>", s["small"])]
-               for scope in content.lists],
+            + [
+                [
+                    scope.reference,
+                    str(scope.revision),
+                    scope.received,
+                    str(scope.entries),
+                    Paragraph(f"<font face='Courier' size='7'>{scope.content_sha256}</font>", s["small"]),
+                ]
+                for scope in content.lists
+            ],
             [30 * mm, 16 * mm, 22 * mm, 16 * mm, width - 84 * mm],
         ),
         Paragraph("Outcome", s["heading"]),
-        _table([
-            ["Children on the list(s)", "Shielded", "Withdrawn by the gatekeeper", "Documented exceptions"],
-            [str(content.on_list), str(content.shielded), str(content.withdrawn), str(len(content.exceptions))],
-        ], [width / 4] * 4),
+        _table(
+            [
+                ["Children on the list(s)", "Shielded", "Withdrawn by the gatekeeper", "Documented exceptions"],
+                [str(content.on_list), str(content.shielded), str(content.withdrawn), str(len(content.exceptions))],
+            ],
+            [width / 4] * 4,
+        ),
     ]
     if content.exceptions:
         story += [
             Paragraph("Documented exceptions (by entry reference)", s["heading"]),
-            _table([["Entry", "Exception", "Agreed by two operators"]]
-                   + [[e.entry, e.kind, e.decided] for e in content.exceptions[:14]],
-                   [38 * mm, 62 * mm, width - 100 * mm]),
+            _table(
+                [["Entry", "Exception", "Agreed by two operators"]]
+                + [[e.entry, e.kind, e.decided] for e in content.exceptions[:14]],
+                [38 * mm, 62 * mm, width - 100 * mm],
+            ),
         ]
         if len(content.exceptions) > 14:
-            story.append(Paragraph(f"… and {len(content.exceptions) - 14} more, listed in ShieldDesk under this "
-                                   "certificate's number.", s["small"]))
+            story.append(
+                Paragraph(
+                    f"… and {len(content.exceptions) - 14} more, listed in ShieldDesk under this certificate's number.",
+                    s["small"],
+                )
+            )
     story += [
         Paragraph("Shields applied by (maker and checker, four-eyes)", s["heading"]),
         Paragraph(", ".join(content.operators) or "—", s["body"]),
         Paragraph("Audit trail", s["heading"]),
-        Paragraph(f"Audit chain head at issue: event {content.audit_head_seq}, HMAC "
-                  f"<font face='Courier' size='7'>{content.audit_head_hash}</font>", s["body"]),
+        Paragraph(
+            f"Audit chain head at issue: event {content.audit_head_seq}, HMAC "
+            f"<font face='Courier' size='7'>{content.audit_head_hash}</font>",
+            s["body"],
+        ),
         Paragraph(
             "I certify that <b>all children identified by Specialist Services as needing shielding</b> on the "
             "list(s) above <b>have been shielded</b> in the children's index, each by two trained operators, "
-            "except the documented exceptions recorded above.", s["statement"]),
+            "except the documented exceptions recorded above.",
+            s["statement"],
+        ),
         _signature_block(content, width, s),
         Spacer(1, 5 * mm),
         Paragraph(
             f"This document carries a digital signature (PAdES) by {content.signer_name}. Check it with "
             f"<font face='Courier'>shielddesk certificate verify</font>, which also compares it with the database. "
-            "It names no child and shows no location.", s["small"]),
+            "It names no child and shows no location.",
+            s["small"],
+        ),
     ]
     doc.build(story, onFirstPage=lambda canvas, _doc: _frame(canvas, content))
     return out.getvalue()
@@ -157,17 +234,28 @@ def render(content: CertificateContent) -> bytes:
 
 def _signature_block(content: CertificateContent, width: float, s: dict[str, ParagraphStyle]) -> Table:
     table = Table(
-        [["", "", ""],
-         [Paragraph(f"<b>{content.signer_name}</b>, {content.signer_role}", s["body"]), "",
-          Paragraph(f"Date: <b>{content.issued_at.strftime('%d/%m/%Y')}</b>", s["body"])]],
-        colWidths=[width * 0.55, width * 0.1, width * 0.35], rowHeights=[16 * mm, None], hAlign="LEFT",
+        [
+            ["", "", ""],
+            [
+                Paragraph(f"<b>{content.signer_name}</b>, {content.signer_role}", s["body"]),
+                "",
+                Paragraph(f"Date: <b>{content.issued_at.strftime('%d/%m/%Y')}</b>", s["body"]),
+            ],
+        ],
+        colWidths=[width * 0.55, width * 0.1, width * 0.35],
+        rowHeights=[16 * mm, None],
+        hAlign="LEFT",
     )
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (0, 0), 0.8, NAVY),
-        ("LINEBELOW", (2, 0), (2, 0), 0.8, NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (0, 0), 0.8, NAVY),
+                ("LINEBELOW", (2, 0), (2, 0), 0.8, NAVY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 

@@ -29,8 +29,12 @@ def sign(pdf: bytes, pkcs12: bytes, passphrase: str, *, signer_name: str, reason
         raise InvalidInput("The signing key could not be opened (wrong passphrase or damaged key file).")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason, name=signer_name, certify=True,
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        name=signer_name,
+        certify=True,
     )
     try:
         output = signers.sign_pdf(writer, meta, signer=signer)
@@ -59,7 +63,7 @@ def _certificate_number(reader: PdfFileReader) -> str:
     keywords = str(info.get("/Keywords", "")) if info is not None else ""
     for word in keywords.replace(",", " ").split():
         if word.startswith(KEYWORD_PREFIX):
-            return word[len(KEYWORD_PREFIX):]
+            return word[len(KEYWORD_PREFIX) :]
     return ""
 
 
@@ -74,15 +78,33 @@ def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
         return SignatureReport(False, False, False, False, False, "", "", "", ("the file is not a readable PDF",))
     number = _certificate_number(reader)
     if len(signatures) != 1:
-        return SignatureReport(False, False, False, False, False, "", "", number,
-                               (f"expected exactly one signature, found {len(signatures)}",))
+        return SignatureReport(
+            False,
+            False,
+            False,
+            False,
+            False,
+            "",
+            "",
+            number,
+            (f"expected exactly one signature, found {len(signatures)}",),
+        )
     roots = [asn1_x509.Certificate.load(_pem_to_der(p)) for p in trust_pem]
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[0], context)
     except Exception as exc:  # pyhanko reports a malformed signature by raising
-        return SignatureReport(False, False, False, False, False, "", "", number,
-                               (f"the signature could not be validated ({type(exc).__name__})",))
+        return SignatureReport(
+            False,
+            False,
+            False,
+            False,
+            False,
+            "",
+            "",
+            number,
+            (f"the signature could not be validated ({type(exc).__name__})",),
+        )
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     if not status.intact:
         problems.append("the signed content has been changed")
@@ -97,8 +119,17 @@ def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
     ok = bool(status.bottom_line) and whole
     if not status.bottom_line and not problems:
         problems.append("pyhanko's overall verdict (bottom line) is negative")
-    return SignatureReport(ok, bool(status.bottom_line), bool(status.intact), bool(status.trusted), whole, signer,
-                           fingerprint, number, tuple(problems))
+    return SignatureReport(
+        ok,
+        bool(status.bottom_line),
+        bool(status.intact),
+        bool(status.trusted),
+        whole,
+        signer,
+        fingerprint,
+        number,
+        tuple(problems),
+    )
 
 
 def _pem_to_der(pem: bytes) -> bytes:

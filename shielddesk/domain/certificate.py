@@ -45,21 +45,45 @@ def assess(
     audit_ok: bool,
     audit_detail: str,
     leaks: int,
+    leak_searches: int = 0,
 ) -> Readiness:
     checks = (
-        ReadinessCheck("entries", "Every entry is shielded, withdrawn by the gatekeeper, or a documented not-found",
-                       entries > 0 and not unsettled,
-                       "the list has no entries" if entries == 0 else
-                       f"{len(unsettled)} entr{'y' if len(unsettled) == 1 else 'ies'} still open: {_refs(unsettled)}"
-                       if unsettled else f"all {entries} entries settled"),
-        ReadinessCheck("shields", "Every shielded entry's child has an active shield", not shield_missing,
-                       f"no active shield for: {_refs(shield_missing)}" if shield_missing else ""),
-        ReadinessCheck("pending", "No request is waiting for a checker", pending_requests == 0,
-                       f"{pending_requests} request(s) pending" if pending_requests else ""),
-        ReadinessCheck("duplicates", "No provisional duplicate shield is undecided", open_duplicates == 0,
-                       f"{open_duplicates} possible duplicate(s) to keep or release" if open_duplicates else ""),
+        ReadinessCheck(
+            "entries",
+            "Every entry is shielded, withdrawn by the gatekeeper, or a documented not-found",
+            entries > 0 and not unsettled,
+            "the list has no entries"
+            if entries == 0
+            else f"{len(unsettled)} entr{'y' if len(unsettled) == 1 else 'ies'} still open: {_refs(unsettled)}"
+            if unsettled
+            else f"all {entries} entries settled",
+        ),
+        ReadinessCheck(
+            "shields",
+            "Every shielded entry's child has an active shield",
+            not shield_missing,
+            f"no active shield for: {_refs(shield_missing)}" if shield_missing else "",
+        ),
+        ReadinessCheck(
+            "pending",
+            "No request is waiting for a checker",
+            pending_requests == 0,
+            f"{pending_requests} request(s) pending" if pending_requests else "",
+        ),
+        ReadinessCheck(
+            "duplicates",
+            "No provisional duplicate shield is undecided",
+            open_duplicates == 0,
+            f"{open_duplicates} possible duplicate(s) to keep or release" if open_duplicates else "",
+        ),
         ReadinessCheck("audit", "The audit chain verifies", audit_ok, audit_detail),
-        ReadinessCheck("leaks", "Leak check: no hidden value finds a shielded child for a practitioner", leaks == 0,
-                       f"{leaks} search(es) found a shielded child" if leaks else "every hidden value searched"),
+        ReadinessCheck(
+            "leaks",
+            "Leak check: no hidden value finds a shielded child for a practitioner",
+            leaks == 0,
+            f"{leaks} of {leak_searches} searches found a shielded child"
+            if leaks
+            else f"{leak_searches} searches on hidden values found no shielded child",
+        ),
     )
     return Readiness(tuple(lists), checks)

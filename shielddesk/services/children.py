@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from shielddesk.domain.child import Carer, ChildRecord, ChildSummary, ChildView, Involvement
 from shielddesk.domain.errors import InvalidInput, NotFound
 from shielddesk.domain.masking import hidden_values, mask_record, mask_summary, placeholder_text
-from shielddesk.domain.roles import Permission, is_allowed
+from shielddesk.domain.roles import Permission, Role, is_allowed
 from shielddesk.domain.search import SearchCriteria, SearchOrder, SortColumn
 from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
 from shielddesk.domain.validation import ValueProblem, parse_cp_id
@@ -134,6 +134,72 @@ def record_of(child: Child) -> ChildRecord:
     )
 
 
+def visible_conditions(roles: frozenset[Role], criteria: SearchCriteria) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a search as `roles` may run it."""
+    conditions = _filters(criteria)
+    if criteria.uses_hidden_field() and not is_allowed(roles, Permission.VIEW_SHIELDED):
+        # Indistinguishable from "no match": the rows are simply not there, and the count agrees.
+        conditions.append(~_shielded_flag())
+    return conditions
+
+
+def page_query(
+    session: Session, roles: frozenset[Role], criteria: SearchCriteria, order: SearchOrder, offset: int, limit: int
+) -> tuple[int, list[Row[Any]]]:
+    shielded = _shielded_flag()
+    conditions = visible_conditions(roles, criteria)
+    total = session.scalar(select(func.count(Child.id)).where(*conditions)) or 0
+    query = (
+        select(
+            Child.id,
+            Child.cp_id,
+            Child.surname,
+            Child.forenames,
+            Child.date_of_birth,
+            Child.gender,
+            Child.postcode,
+            Child.town,
+            shielded.label("shielded"),
+        )
+        .where(*conditions)
+        .order_by(*_order_by(order, shielded))
+        .offset(offset)
+        .limit(limit)
+    )
+    return total, list(session.execute(query))
+
+
+def leak_check(session: Session) -> tuple[int, int]:
+    """Search as a practitioner on every hidden value of every shielded child (postcode, address, school, GP,
+    carer names): none may find that child. Returns (searches run, searches that found it)."""
+    practitioner = frozenset({Role.PRACTITIONER})
+    runs = leaks = 0
+    shielded_children = session.scalars(
+        select(Child)
+        .join(Shield, and_(Shield.child_id == Child.id, Shield.active.is_(True)))
+        .options(selectinload(Child.carers))
+    ).all()
+    for child in shielded_children:
+        probes = [
+            SearchCriteria(postcode=child.postcode),
+            SearchCriteria(address=child.address_line1),
+            SearchCriteria(school=child.school_name),
+            SearchCriteria(gp_practice=child.gp_practice_name),
+            *(SearchCriteria(carer_name=carer.name) for carer in child.carers),
+        ]
+        for criteria in probes:
+            if criteria.is_empty():
+                continue
+            try:
+                conditions = visible_conditions(practitioner, criteria)
+            except InvalidInput:
+                continue  # a value with nothing searchable in it cannot be searched for either
+            runs += 1
+            found = session.scalar(select(func.count(Child.id)).where(*conditions, Child.id == child.id)) or 0
+            leaks += found > 0
+    return runs, leaks
+
+
 def team_placeholder(session: Session) -> str:
     setting = session.get(Setting, SETTING_TEAM_PHONE)
     return placeholder_text(setting.value if setting else "")
@@ -195,30 +261,7 @@ class ChildrenService:
     def _page(
         act: Acting, criteria: SearchCriteria, order: SearchOrder, offset: int, limit: int
     ) -> tuple[int, list[Row[Any]]]:
-        shielded = _shielded_flag()
-        conditions = _filters(criteria)
-        if criteria.uses_hidden_field() and not is_allowed(act.roles, Permission.VIEW_SHIELDED):
-            # Indistinguishable from "no match": the rows are simply not there, and the count agrees.
-            conditions.append(~shielded)
-        total = act.session.scalar(select(func.count(Child.id)).where(*conditions)) or 0
-        query = (
-            select(
-                Child.id,
-                Child.cp_id,
-                Child.surname,
-                Child.forenames,
-                Child.date_of_birth,
-                Child.gender,
-                Child.postcode,
-                Child.town,
-                shielded.label("shielded"),
-            )
-            .where(*conditions)
-            .order_by(*_order_by(order, shielded))
-            .offset(offset)
-            .limit(limit)
-        )
-        return total, list(act.session.execute(query))
+        return page_query(act.session, act.roles, criteria, order, offset, limit)
 
     def view(self, actor: UserSession, child_id: int) -> ChildView:
         with acting(self._ctx, actor, Permission.SEARCH, "child.view", object_type="child", object_id=child_id) as act:

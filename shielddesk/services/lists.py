@@ -375,7 +375,7 @@ class ListService:
                 is None
             ):
                 raise NotFound(f"There is no list with the reference {reference!r}.")
-            masker = _location_masker(act)
+            masker = location_masker(act)
             return [masker(entry_view(entry, reference, cp_id or "")) for entry, cp_id in rows]
 
     def entry(self, actor: UserSession, name: str) -> EntryView:
@@ -393,10 +393,10 @@ class ListService:
             if row is None:
                 raise NotFound(f"There is no entry {name!r}.")
             act.object_id = row[0].id
-            return _location_masker(act)(entry_view(row[0], reference, row[1] or ""))
+            return location_masker(act)(entry_view(row[0], reference, row[1] or ""))
 
 
-def _location_masker(act: Acting) -> Callable[[EntryView], EntryView]:
+def location_masker(act: Acting) -> Callable[[EntryView], EntryView]:
     """An entry's postcode, address and notes are the gatekeeper's words about where a child at risk is:
     only the gatekeeper and the operators see them; supervisors and sign-off owners see the placeholder."""
     if is_allowed(act.roles, Permission.VIEW_SHIELDED) or is_allowed(act.roles, Permission.MANAGE_LIST):
