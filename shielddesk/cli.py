@@ -391,9 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--launch", action="store_true", help="open the desktop application afterwards")
     p.set_defaults(handler=cmd_demo)
 
+    from shielddesk.cli_certificates import add_certificate_commands
     from shielddesk.cli_shielding import add_shielding_commands
 
-    add_shielding_commands(sub, common)
+    lists = add_shielding_commands(sub, common)
+    add_certificate_commands(sub, common, lists)
     return parser
 
 

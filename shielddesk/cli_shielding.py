@@ -270,7 +270,8 @@ def cmd_reviews(cli: Cli, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_shielding_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+def add_shielding_commands(sub: Any, common: argparse.ArgumentParser) -> Any:
+    """Adds the commands and returns the `list` sub-command group (other modules add to it)."""
     lists = sub.add_parser("list", help="gatekeeper-approved lists").add_subparsers(metavar="ACTION")
     p = lists.add_parser("import", parents=[common], help="import a new or revised list (.csv or .xlsx) — gatekeeper")
     p.add_argument("file")
@@ -319,3 +320,4 @@ def add_shielding_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("reviews", parents=[common], help="open review items (possible duplicates, siblings)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_reviews)
+    return lists

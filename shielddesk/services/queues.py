@@ -142,9 +142,7 @@ class QueueService:
                         select(ListEntry.status, func.count())
                         .where(ListEntry.list_id == g.id)
                         .group_by(ListEntry.status)
-                    )
-                    .tuples()
-                    .all()
+                    ).all()
                 )
                 confirmed_days = [
                     checked.date()
