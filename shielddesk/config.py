@@ -19,6 +19,7 @@ ENV_IDLE_LOCK_MINUTES = "SHIELDDESK_IDLE_LOCK_MINUTES"
 ENV_WORKSTATION = "SHIELDDESK_WORKSTATION"
 ENV_REVIEW_MONTHS = "SHIELDDESK_REVIEW_MONTHS"
 ENV_MAX_FILE_MB = "SHIELDDESK_MAX_FILE_MB"
+ENV_REFRESH_SECONDS = "SHIELDDESK_REFRESH_SECONDS"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Config:
     idle_lock: timedelta = timedelta(minutes=5)
     # A shield's review date when the gatekeeper's entry gives none.
     review_period: timedelta = timedelta(days=182)
+    # How often an open window asks whether another workstation changed something.
+    refresh_every: timedelta = timedelta(seconds=5)
     import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
@@ -58,6 +61,7 @@ class Config:
         limits = ImportLimits()
         if max_mb := env.get(ENV_MAX_FILE_MB, "").strip():
             limits = replace(limits, max_file_bytes=int(float(max_mb) * 1_048_576))
+        refresh = timedelta(seconds=float(env.get(ENV_REFRESH_SECONDS, "").strip() or 5))
         return cls(
             data_dir=folder,
             database_url=url,
@@ -65,4 +69,5 @@ class Config:
             idle_lock=idle,
             review_period=review,
             import_limits=limits,
+            refresh_every=refresh,
         )

@@ -181,6 +181,14 @@ class CertificateService:
         ) as act:
             return self._store_key(act, key_tools.inspect_pkcs12(data, passphrase, self._ctx.now()))
 
+    def my_key(self, actor: UserSession) -> KeyInfo | None:
+        """The signed-in sign-off owner's active key, if any (no secret is read)."""
+        with self._ctx.transaction() as session:
+            key = session.scalars(
+                select(SigningKey).where(SigningKey.user_id == actor.user_id, SigningKey.active.is_(True))
+            ).one_or_none()
+            return KeyInfo(key.fingerprint, key.subject, key.not_after, key.self_signed) if key else None
+
     def _active_key(self, session: Session, user_id: int) -> tuple[SigningKey, bytes, str]:
         key = session.scalars(
             select(SigningKey).where(SigningKey.user_id == user_id, SigningKey.active.is_(True))

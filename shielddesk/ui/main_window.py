@@ -23,15 +23,17 @@ from shielddesk.app import Services
 from shielddesk.domain.clock import Clock
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
-from shielddesk.services.changes import Changes
+from shielddesk.services.changes import EVERYTHING, Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
 from shielddesk.services.setup import AuthorityInfo
 from shielddesk.ui.dialogs.import_population import ImportPopulationDialog, PopulationFiles
 from shielddesk.ui.idle import IdleWatcher
 from shielddesk.ui.pages.base import Page
+from shielddesk.ui.pages.certificate_page import CertificatePage
 from shielddesk.ui.pages.confirm_page import ConfirmPage
 from shielddesk.ui.pages.lists_page import ListsPage
+from shielddesk.ui.pages.queues_page import QueuesPage
 from shielddesk.ui.pages.search_page import SearchPage
 from shielddesk.ui.pages.shields_page import ShieldsPage
 from shielddesk.ui.prompts import Prompts
@@ -90,7 +92,14 @@ class MainWindow(QMainWindow):
         self.shields_page = (
             ShieldsPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.VIEW_QUEUES) else None
         )
-        for page in (self.lists_page, self.confirm_page, self.shields_page):
+        self.queues_page = (
+            QueuesPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.VIEW_QUEUES) else None
+        )
+        may_certify = user.may(Permission.ISSUE_CERTIFICATE) or (
+            user.may(Permission.VIEW_AUDIT) and user.may(Permission.VIEW_QUEUES)
+        )
+        self.certificate_page = CertificatePage(services, user, self.prompts, **page_kwargs) if may_certify else None
+        for page in (self.queues_page, self.lists_page, self.confirm_page, self.shields_page, self.certificate_page):
             if page is not None:
                 self.pages.append(page)
                 self.tabs.addTab(page, page.title)
@@ -117,6 +126,12 @@ class MainWindow(QMainWindow):
         where = QLabel(f"{authority.name}{' — DEMO DATA' if authority.demo else ''} · {services.config.workstation}")
         self.statusBar().addPermanentWidget(where)
 
+        # Another workstation's changes: ask the change feed now and then; reload what changed.
+        self._seen = services.changes.head()
+        self.poll = QTimer(self)
+        self.poll.setInterval(int(services.config.refresh_every.total_seconds() * 1000))
+        self.poll.timeout.connect(self.check_for_changes)
+        self.poll.start()
         self.idle = IdleWatcher(clock, services.config.idle_lock, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         app = QApplication.instance()
@@ -157,6 +172,16 @@ class MainWindow(QMainWindow):
     def show_page(self, page: QWidget) -> None:
         self.tabs.setCurrentWidget(page)
 
+    def check_for_changes(self) -> None:
+        if self.locked:
+            return
+        try:
+            changed, self._seen = self._services.changes.changed_since(self._seen)
+        except ShieldDeskError:
+            return  # the database is unreachable for a moment; the next tick tries again
+        if changed:
+            self.broadcast(EVERYTHING)
+
     def broadcast(self, changes: Changes) -> None:
         """Every page decides for itself whether what changed concerns it."""
         if changes.shields or changes.children:
@@ -165,6 +190,8 @@ class MainWindow(QMainWindow):
             page.on_changes(changes)
         if changes.shields or changes.children:
             self._services.refresh_log_filter()
+        with contextlib.suppress(ShieldDeskError):
+            self._seen = self._services.changes.head()  # what we just reloaded need not be reloaded again
 
     # ---- lock and session ------------------------------------------------------------------------------
     def lock(self, *, idle: bool) -> None:
@@ -220,6 +247,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self.idle)
         self.idle.timer.stop()
+        self.poll.stop()
         self._clear_pages()
         with contextlib.suppress(ShieldDeskError):  # the session is ending anyway; sign-out cannot be refused
             self._services.auth.logout(self.user)

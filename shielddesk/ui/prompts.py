@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
 from shielddesk.domain.lists import EntryDetails
@@ -43,6 +45,46 @@ def _entry_form(details: EntryDetails | None, parent: QWidget) -> EntryDetails |
     return EntryFormDialog(details, parent).ask()
 
 
+def _date(title: str, parent: QWidget) -> date | None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from shielddesk.domain.validation import ValueProblem, parse_date
+
+    text, ok = QInputDialog.getText(parent, title, "Date (DD/MM/YYYY), or leave empty for none:")
+    if not ok:
+        return None
+    try:
+        return parse_date(text) if text.strip() else NO_DATE
+    except ValueProblem:
+        return None
+
+
+def _save_path(title: str, filters: str, suggested: str, parent: QWidget) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path or None
+
+
+def _open_path(title: str, filters: str, parent: QWidget) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return path or None
+
+
+def _printer(parent: QWidget) -> QPrinter | None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    return printer if dialog.exec() == QPrintDialog.DialogCode.Accepted else None
+
+
+# `ask_date` answers this when the user clears the date on purpose (as opposed to cancelling).
+NO_DATE = date.min
+
+
 @dataclass
 class Prompts:
     step_up: Callable[[str, QWidget], str | None] = _step_up
@@ -51,3 +93,7 @@ class Prompts:
     entry_form: Callable[[EntryDetails | None, QWidget], EntryDetails | None] = _entry_form
     # The list import dialog needs the services for its preview; the page passes a preview function.
     import_list: Callable[..., ListImportChoice | None] | None = None
+    ask_date: Callable[[str, QWidget], date | None] = _date
+    save_path: Callable[[str, str, str, QWidget], str | None] = _save_path
+    open_path: Callable[[str, str, QWidget], str | None] = _open_path
+    printer: Callable[[QWidget], QPrinter | None] = _printer

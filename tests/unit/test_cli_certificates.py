@@ -33,15 +33,17 @@ def test_readiness_lists_what_blocks(authority):
 
 
 def test_only_sign_off_owner_issues_by_cli(authority, tmp_path):
-    result = run_cli_as(authority, "certificate", "issue", "TEST-LIST", "--out", str(tmp_path / "x.pdf"),
-                        user="supervisor")
+    result = run_cli_as(
+        authority, "certificate", "issue", "TEST-LIST", "--out", str(tmp_path / "x.pdf"), user="supervisor"
+    )
     assert result.code == 1 and "not allow" in result.err and not (tmp_path / "x.pdf").exists()
 
 
 def test_queues_json_shows_pending_and_progress(authority):
     entry = authority.entry_for("CP9000000005", list_ref="GK-Q")
-    authority.services.shielding.propose_shield(authority.operator1, entry.entry_id,
-                                                authority.child_id("CP9000000005"), PASSWORD)
+    authority.services.shielding.propose_shield(
+        authority.operator1, entry.entry_id, authority.child_id("CP9000000005"), PASSWORD
+    )
     assert run_cli_as(authority, "list", "deadline", "GK-Q", "2026-12-04", user="supervisor").code == 0
     queues = json.loads(run_cli_as(authority, "queues", "--json", user="supervisor").out)
     progress = {p["reference"]: p for p in queues["lists"]}
@@ -51,12 +53,14 @@ def test_queues_json_shows_pending_and_progress(authority):
 
 
 def test_progress_report_csv_is_neutralised_and_has_no_location(authority, tmp_path):
-    authority.entry_for("CP9000000005", list_ref="=HYPERLINK(\"x\")")
+    authority.entry_for("CP9000000005", list_ref='=HYPERLINK("x")')
     out = tmp_path / "progress.csv"
-    assert run_cli_as(authority, "report", "progress", "--format", "csv", "--out", str(out), user="supervisor").code == 0
+    assert (
+        run_cli_as(authority, "report", "progress", "--format", "csv", "--out", str(out), user="supervisor").code == 0
+    )
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert any(row and row[0] == "'=HYPERLINK(\"x\")" for row in rows)
+    assert any(row and row[0] == '\'=HYPERLINK("x")' for row in rows)
     assert "Zyqx" not in text and "DB99" not in text
     pdf = tmp_path / "progress.pdf"
     assert run_cli_as(authority, "report", "progress", "--format", "pdf", "--out", str(pdf), user="signoff").code == 0
@@ -65,4 +69,13 @@ def test_progress_report_csv_is_neutralised_and_has_no_location(authority, tmp_p
 
 def test_safe_cell():
     assert [safe_cell(v) for v in ("=1+1", "+44", "-3", "@x", "\tx", "\rx", "ok", None, 7)] == [
-        "'=1+1", "'+44", "'-3", "'@x", "'\tx", "'\rx", "ok", "", "7"]
+        "'=1+1",
+        "'+44",
+        "'-3",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "ok",
+        "",
+        "7",
+    ]
