@@ -193,7 +193,7 @@ def render(content: CertificateContent) -> bytes:
             Paragraph("Documented exceptions (by entry reference)", s["heading"]),
             _table(
                 [["Entry", "Exception", "Agreed by two operators"]]
-                + [[e.entry, e.kind, e.decided] for e in content.exceptions[:14]],
+                + [[e.entry, e.kind, Paragraph(e.decided, s["small"])] for e in content.exceptions[:14]],
                 [38 * mm, 62 * mm, width - 100 * mm],
             ),
         ]

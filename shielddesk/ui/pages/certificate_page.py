@@ -11,6 +11,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressDialog,
@@ -70,6 +71,9 @@ class CertificatePage(Page):
         self.check_table.setAccessibleName("Readiness checklist")
         self.check_table.verticalHeader().setVisible(False)
         self.check_table.setWordWrap(True)
+        header = self.check_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.check_button = self._button("&Check again", self.check)
         self.key_button = self._button("Create &signing key…", self.create_key)
         self.issue_button = self._button("&Issue and sign…", self.issue)
@@ -166,7 +170,7 @@ class CertificatePage(Page):
         if readiness is None:
             return
         self.checks.set_rows(readiness.checks)
-        self.check_table.resizeColumnsToContents()
+        self.check_table.resizeColumnToContents(1)
         self.check_table.resizeRowsToContents()
         self.verdict.setText(
             f"{reference}: ready to issue"

@@ -67,7 +67,7 @@ class ProgressChart(QWidget):
             top, bottom = point(self._deadline, self._total), point(self._deadline, 0)
             painter.drawLine(top, bottom)
             painter.drawText(
-                QRectF(bottom.x() - 60, area.bottom() + 3, 60, 14),
+                QRectF(bottom.x() - 110, area.bottom() + 3, 110, 14),
                 Qt.AlignmentFlag.AlignRight,
                 f"deadline {self._deadline:%d/%m}",
             )
