@@ -67,6 +67,10 @@ def _certificate_number(reader: PdfFileReader) -> str:
     return ""
 
 
+def _failed(number: str, problem: str) -> SignatureReport:
+    return SignatureReport(False, False, False, False, False, "", "", number, (problem,))
+
+
 def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
     """Check the signature against the given trust roots. `bottom_line` must hold, and the signature must cover
     the whole file: an incremental update appended after signing is a failure, whatever it contains."""
@@ -75,36 +79,16 @@ def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
     except Exception:  # a damaged file raises many kinds of parser error
-        return SignatureReport(False, False, False, False, False, "", "", "", ("the file is not a readable PDF",))
+        return _failed("", "the file is not a readable PDF")
     number = _certificate_number(reader)
     if len(signatures) != 1:
-        return SignatureReport(
-            False,
-            False,
-            False,
-            False,
-            False,
-            "",
-            "",
-            number,
-            (f"expected exactly one signature, found {len(signatures)}",),
-        )
+        return _failed(number, f"expected exactly one signature, found {len(signatures)}")
     roots = [asn1_x509.Certificate.load(_pem_to_der(p)) for p in trust_pem]
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[0], context)
     except Exception as exc:  # pyhanko reports a malformed signature by raising
-        return SignatureReport(
-            False,
-            False,
-            False,
-            False,
-            False,
-            "",
-            "",
-            number,
-            (f"the signature could not be validated ({type(exc).__name__})",),
-        )
+        return _failed(number, f"the signature could not be validated ({type(exc).__name__})")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     if not status.intact:
         problems.append("the signed content has been changed")

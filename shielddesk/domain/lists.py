@@ -59,11 +59,12 @@ class EntryDetails:
     notes: str = ""
 
 
-# The fields a revised list may change; comparing these tells "changed" from "unchanged".
+# The fields a revised list may change (comparing them tells "changed" from "unchanged"), in the order of
+# the list file's columns (DESIGN §6).
 ENTRY_FIELDS = (
+    "cp_id",
     "forenames",
     "surname",
-    "cp_id",
     "date_of_birth",
     "gender",
     "postcode",

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from shielddesk.domain.errors import RowProblem
-from shielddesk.domain.lists import EntryDetails, ReasonCategory, RequestingAgency
+from shielddesk.domain.lists import ENTRY_FIELDS, EntryDetails, ReasonCategory, RequestingAgency
 from shielddesk.domain.validation import (
     ValueProblem,
     check_child_birth_date,
@@ -19,23 +19,7 @@ from shielddesk.imports.csvfile import CsvRow, CsvTable, read_csv
 from shielddesk.imports.limits import ImportLimits
 from shielddesk.imports.xlsxfile import read_xlsx
 
-LIST_COLUMNS = (
-    "entry_ref",
-    "cp_id",
-    "forenames",
-    "surname",
-    "date_of_birth",
-    "gender",
-    "postcode",
-    "address",
-    "reason",
-    "requesting_agency",
-    "approved_by",
-    "approved_on",
-    "review_due",
-    "shield_carers",
-    "notes",
-)
+LIST_COLUMNS = ("entry_ref", *ENTRY_FIELDS)
 LIST_REQUIRED = ("entry_ref", "forenames", "surname")
 MAX_ENTRY_REF = 64
 

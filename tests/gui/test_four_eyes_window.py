@@ -9,11 +9,10 @@ from PySide6.QtWidgets import QPushButton
 from shielddesk.domain.lists import EntryStatus
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.imports.demo_list import write_list
-from shielddesk.imports.gatekeeper import LIST_COLUMNS
 from shielddesk.ui.dialogs.import_list import ImportListDialog
 from shielddesk.ui.dialogs.match import MatchDialog
 from shielddesk.ui.prompts import Prompts
-from tests.support.authority import PASSWORD
+from tests.support.authority import PASSWORD, list_row
 
 SOPHIE = "CP9000000005"
 
@@ -123,26 +122,19 @@ def test_removal_proposed_on_the_shields_page_and_confirmed_by_another(qtbot, op
     )
 
 
-def _list_row(ref, forenames, surname, born, **extra):
-    row = dict.fromkeys(LIST_COLUMNS, "")
-    row.update(entry_ref=ref, forenames=forenames, surname=surname, date_of_birth=born, reason="police")
-    row.update(reason="domestic_abuse", requesting_agency="police", **extra)
-    return row
-
-
 def test_revised_list_difference_is_shown_and_applied_only_after_confirmation(qtbot, sqlite_authority, tmp_path: Path):
     services, gatekeeper = sqlite_authority.services, sqlite_authority.gatekeeper
     first = write_list(
         tmp_path / "v1.csv",
-        [_list_row("A1", "Zoë", "O'Brien", "2015-01-20"), _list_row("A2", "Sophie", "Smith-Jones", "2012-11-02")],
+        [list_row("A1", "Zoë", "O'Brien", "2015-01-20"), list_row("A2", "Sophie", "Smith-Jones", "2012-11-02")],
     )
     preview = services.lists.preview(gatekeeper, first, "GK-REV")
     services.lists.import_list(gatekeeper, first, "GK-REV", expected_sha256=preview.sha256)
     revised = write_list(
         tmp_path / "v2.csv",
         [
-            _list_row("A2", "Sophie", "Smith-Jones", "2012-11-02", notes="moved"),
-            _list_row("A3", "Amara", "Okafor", "2016-03-14"),
+            list_row("A2", "Sophie", "Smith-Jones", "2012-11-02", notes="moved"),
+            list_row("A3", "Amara", "Okafor", "2016-03-14"),
         ],
     )
     dialog = ImportListDialog(lambda path, ref: services.lists.preview(gatekeeper, path, ref))
@@ -164,7 +156,7 @@ def test_bad_list_preview_lists_every_problem_and_cannot_be_imported(qtbot, sqli
     services, gatekeeper = sqlite_authority.services, sqlite_authority.gatekeeper
     bad = write_list(
         tmp_path / "bad.csv",
-        [_list_row("B1", "Ann", "Lee", "31/02/2016"), _list_row("B2", "Bo", "Lee", "2016-01-01", gender="Q")],
+        [list_row("B1", "Ann", "Lee", "31/02/2016"), list_row("B2", "Bo", "Lee", "2016-01-01", gender="Q")],
     )
     dialog = ImportListDialog(lambda path, ref: services.lists.preview(gatekeeper, path, ref))
     qtbot.addWidget(dialog)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from shielddesk.app import Services
 from shielddesk.domain.lists import EntryDetails, EntryView, ReasonCategory, RequestingAgency
 from shielddesk.domain.roles import Role
+from shielddesk.imports.gatekeeper import LIST_COLUMNS
 from shielddesk.imports.population import CHILD_COLUMNS, INVOLVEMENT_COLUMNS
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child
@@ -56,6 +57,23 @@ ROLE_USERS: dict[str, tuple[Role, ...]] = {
 def child_row(cp_id: str, forenames: str, surname: str, born: str, **extra: str) -> dict[str, str]:
     row = dict.fromkeys(CHILD_COLUMNS, "")
     row.update(cp_id=cp_id, forenames=forenames, surname=surname, date_of_birth=born, gender="F")
+    row.update(extra)
+    return row
+
+
+def list_row(
+    ref: str, forenames: str = "Aiden", surname: str = "Walsh", born: str = "2018-07-01", **extra: str
+) -> dict[str, str]:
+    """One row of a gatekeeper list file."""
+    row = dict.fromkeys(LIST_COLUMNS, "")
+    row.update(
+        entry_ref=ref,
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=born,
+        reason="domestic_abuse",
+        requesting_agency="police",
+    )
     row.update(extra)
     return row
 

@@ -18,9 +18,11 @@ def finish_demo_list(services: Services, demo: DemoResult) -> None:
             continue
         report = services.matching.match(maker, entry.entry_id)
         if report.candidates and report.candidates[0].score >= 50:
-            request = services.shielding.propose_shield(maker, entry.entry_id, report.candidates[0].child_id,
-                                                        passwords["demo.operator1"])
+            request = services.shielding.propose_shield(
+                maker, entry.entry_id, report.candidates[0].child_id, passwords["demo.operator1"]
+            )
         else:
-            request = services.shielding.propose_not_found(maker, entry.entry_id, "Searched name, sound, DOB and "
-                                                           "postcode: no record", passwords["demo.operator1"])
+            request = services.shielding.propose_not_found(
+                maker, entry.entry_id, "Searched name, sound, DOB and postcode: no record", passwords["demo.operator1"]
+            )
         services.shielding.confirm(checker, request.request_id, passwords["demo.operator2"])

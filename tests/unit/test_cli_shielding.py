@@ -3,31 +3,17 @@
 import json
 
 from shielddesk.imports.demo_list import write_list
-from shielddesk.imports.gatekeeper import LIST_COLUMNS
+from tests.support.authority import list_row
 from tests.support.cli import run_cli_as
-
-
-def _row(ref, forenames, surname, born, **extra):
-    row = dict.fromkeys(LIST_COLUMNS, "")
-    row.update(
-        entry_ref=ref,
-        forenames=forenames,
-        surname=surname,
-        date_of_birth=born,
-        reason="domestic_abuse",
-        requesting_agency="police",
-    )
-    row.update(extra)
-    return row
 
 
 def test_list_import_match_propose_confirm_by_cli(authority, tmp_path):
     path = write_list(
         tmp_path / "l.csv",
         [
-            _row("C1", "Sophie", "Smith-Jones", "02/11/2012"),
-            _row("C2", "Aidan", "Walsh", "2018-07-01"),
-            _row("C3", "Keira", "Nobody", "2015-06-06"),
+            list_row("C1", "Sophie", "Smith-Jones", "02/11/2012"),
+            list_row("C2", "Aidan", "Walsh", "2018-07-01"),
+            list_row("C3", "Keira", "Nobody", "2015-06-06"),
         ],
     )
     result = run_cli_as(authority, "list", "import", str(path), "--ref", "GK-CLI", user="gatekeeper")
@@ -76,9 +62,9 @@ def test_list_import_match_propose_confirm_by_cli(authority, tmp_path):
 
 
 def test_revised_list_needs_yes_when_not_interactive(authority, tmp_path):
-    first = write_list(tmp_path / "a.csv", [_row("D1", "Sophie", "Smith-Jones", "2012-11-02")])
+    first = write_list(tmp_path / "a.csv", [list_row("D1", "Sophie", "Smith-Jones", "2012-11-02")])
     assert run_cli_as(authority, "list", "import", str(first), "--ref", "GK-R", user="gatekeeper").code == 0
-    revised = write_list(tmp_path / "b.csv", [_row("D2", "Zoë", "O'Brien", "2015-01-20")])
+    revised = write_list(tmp_path / "b.csv", [list_row("D2", "Zoë", "O'Brien", "2015-01-20")])
     refused = run_cli_as(authority, "list", "import", str(revised), "--ref", "GK-R", user="gatekeeper")
     assert refused.code == 1 and "+ D2" in refused.out and "- D1" in refused.out and "--yes" in refused.err
     applied = run_cli_as(authority, "list", "import", str(revised), "--ref", "GK-R", "--yes", user="gatekeeper")
@@ -97,6 +83,6 @@ def test_removal_by_cli(authority):
 
 
 def test_bad_list_reports_line_and_column(authority, tmp_path):
-    path = write_list(tmp_path / "bad.csv", [_row("E1", "Ann", "Lee", "31/02/2016")])
+    path = write_list(tmp_path / "bad.csv", [list_row("E1", "Ann", "Lee", "31/02/2016")])
     result = run_cli_as(authority, "list", "import", str(path), "--ref", "GK-BAD", user="gatekeeper")
     assert result.code == 1 and "bad.csv, line 2, column date_of_birth" in result.err

@@ -11,23 +11,8 @@ from sqlalchemy import func, select
 from shielddesk.domain.errors import ImportRejected, InvalidInput, PermissionDenied
 from shielddesk.domain.lists import EntryStatus
 from shielddesk.imports.demo_list import write_list
-from shielddesk.imports.gatekeeper import LIST_COLUMNS
 from shielddesk.storage.models import ListEntry
-from tests.support.authority import CANARY_CP_ID
-
-
-def _row(ref, forenames="Aiden", surname="Walsh", born="2018-07-01", **extra):
-    row = dict.fromkeys(LIST_COLUMNS, "")
-    row.update(
-        entry_ref=ref,
-        forenames=forenames,
-        surname=surname,
-        date_of_birth=born,
-        reason="domestic_abuse",
-        requesting_agency="police",
-    )
-    row.update(extra)
-    return row
+from tests.support.authority import CANARY_CP_ID, list_row
 
 
 def _import(authority, path, ref="GK-1"):
@@ -44,7 +29,12 @@ def _entries(authority, ref="GK-1"):
 def test_preview_shows_every_row_and_every_problem_and_writes_nothing(authority, tmp_path):
     path = write_list(
         tmp_path / "l.csv",
-        [_row("A1"), _row("A2", born="31/02/2016"), _row("A1", gender="X"), _row("A4", born="", cp_id="")],
+        [
+            list_row("A1"),
+            list_row("A2", born="31/02/2016"),
+            list_row("A1", gender="X"),
+            list_row("A4", born="", cp_id=""),
+        ],
     )
     with authority.services.ctx.transaction() as session:
         before = session.scalar(select(func.count(ListEntry.id)))
@@ -59,22 +49,27 @@ def test_preview_shows_every_row_and_every_problem_and_writes_nothing(authority,
 
 def test_duplicate_entry_ref_and_review_before_approval(authority, tmp_path):
     path = write_list(
-        tmp_path / "l.csv", [_row("A1"), _row("a1"), _row("A3", approved_on="2026-10-01", review_due="2026-09-01")]
+        tmp_path / "l.csv",
+        [list_row("A1"), list_row("a1"), list_row("A3", approved_on="2026-10-01", review_due="2026-09-01")],
     )
     problems = authority.services.lists.preview(authority.gatekeeper, path, "GK-1").problems
     assert {(p.line, p.column) for p in problems} == {(3, "entry_ref"), (4, "review_due")}
 
 
 def test_file_changed_after_preview_is_refused(authority, tmp_path):
-    path = write_list(tmp_path / "l.csv", [_row("A1")])
+    path = write_list(tmp_path / "l.csv", [list_row("A1")])
     preview = authority.services.lists.preview(authority.gatekeeper, path, "GK-1")
-    write_list(path, [_row("A1"), _row("A2")])
+    write_list(path, [list_row("A1"), list_row("A2")])
     with pytest.raises(InvalidInput, match="changed after it was previewed"):
         authority.services.lists.import_list(authority.gatekeeper, path, "GK-1", expected_sha256=preview.sha256)
 
 
 def test_revised_list_shows_the_difference_and_shielded_entries_keep_their_shield(authority, tmp_path):
-    rows = [_row("A1"), _row("A2", "Zoë", "O'Brien", "2015-01-20"), _row("A3", "Sophie", "Smith-Jones", "2012-11-02")]
+    rows = [
+        list_row("A1"),
+        list_row("A2", "Zoë", "O'Brien", "2015-01-20"),
+        list_row("A3", "Sophie", "Smith-Jones", "2012-11-02"),
+    ]
     _import(authority, write_list(tmp_path / "v1.csv", rows))
     entries = _entries(authority)
     services = authority.services
@@ -84,9 +79,9 @@ def test_revised_list_shows_the_difference_and_shielded_entries_keep_their_shiel
     services.shielding.confirm(authority.operator2, request.request_id, "correct horse battery staple")
 
     revised = [
-        _row("A2", "Zoë", "O'Brien", "2015-01-20", notes="moved"),
-        _row("A3", "Sophie", "Smith-Jones", "2012-11-02"),
-        _row("A4", "Amara", "Okafor", "2016-03-14"),
+        list_row("A2", "Zoë", "O'Brien", "2015-01-20", notes="moved"),
+        list_row("A3", "Sophie", "Smith-Jones", "2012-11-02"),
+        list_row("A4", "Amara", "Okafor", "2016-03-14"),
     ]
     path = write_list(tmp_path / "v2.csv", revised)
     preview = services.lists.preview(authority.gatekeeper, path, "GK-1")
@@ -126,7 +121,7 @@ def test_gatekeeper_adds_edits_and_withdraws_single_entries(authority):
 
 
 def test_only_the_gatekeeper_changes_lists(authority, tmp_path):
-    path = write_list(tmp_path / "l.csv", [_row("A1")])
+    path = write_list(tmp_path / "l.csv", [list_row("A1")])
     for who in ("operator1", "supervisor", "signoff", "practitioner", "admin"):
         with pytest.raises(PermissionDenied):
             authority.services.lists.preview(getattr(authority, who), path, "GK-1")

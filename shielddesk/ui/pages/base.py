@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from shielddesk.app import Services
 from shielddesk.domain.errors import SessionEnded, ShieldDeskError
 from shielddesk.services.changes import Changes
 from shielddesk.services.session import UserSession
@@ -20,6 +21,7 @@ class Page(QWidget):
 
     def __init__(
         self,
+        services: Services,
         user: UserSession,
         prompts: Prompts,
         *,
@@ -28,6 +30,7 @@ class Page(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._services = services
         self.user = user
         self.prompts = prompts
         self._notify = notify
@@ -50,10 +53,38 @@ class Page(QWidget):
             self.say(done)
         return result
 
+    def four_eyes(
+        self,
+        step_up: str,
+        call: Callable[[str, str], T],
+        *,
+        done: str,
+        changes: Changes,
+        reason: tuple[str, str, str] | None = None,
+    ) -> T | None:
+        """A proposal or decision: ask for a reason if one is needed (title, prompt, button), then the password
+        again (step-up), then run `call(password, reason)`; on success say `done` and broadcast `changes`."""
+        note = ""
+        if reason is not None:
+            title, prompt, action = reason
+            note = self.prompts.reason(title, prompt, action, self) or ""
+            if not note:
+                return None
+        password = self.prompts.step_up(step_up, self)
+        if password is None:
+            return None
+        result = self.attempt(lambda: call(password, note), done=done)
+        if result is not None:
+            self.changed(changes)
+        return result
+
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setObjectName("errorText" if error else "")
         self.message.setStyleSheet("")  # re-polish after the object name changes
         self.message.setText(text)
+
+    def reload(self) -> None:
+        """Fetch what this page shows. Pages override."""
 
     def changed(self, changes: Changes) -> None:
         self._notify(changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -45,17 +46,8 @@ CHECK_COLUMNS: list[Column[ReadinessCheck]] = [
 class CertificatePage(Page):
     title = "Certificate"
 
-    def __init__(
-        self,
-        services: Services,
-        user: UserSession,
-        prompts: Prompts,
-        *,
-        notify: Callable[[Changes], None],
-        on_session_ended: Callable[[str], None],
-    ) -> None:
-        super().__init__(user, prompts, notify=notify, on_session_ended=on_session_ended)
-        self._services = services
+    def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
+        super().__init__(services, user, prompts, **hooks)
         self.readiness: Readiness | None = None
         self.issued: IssuedCertificate | None = None
         self.task: BackgroundTask | None = None

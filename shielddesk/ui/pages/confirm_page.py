@@ -4,16 +4,14 @@ record side by side with every difference coloured."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +21,7 @@ from shielddesk.domain.requests import RequestKind, RequestView
 from shielddesk.services.changes import Changes
 from shielddesk.services.requests_read import RequestComparison
 from shielddesk.services.session import UserSession
-from shielddesk.ui.models.row_table import Column, RowTableModel
+from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import Prompts
 from shielddesk.ui.widgets.agreement import AgreementTable, comparison_rows
@@ -39,17 +37,8 @@ def _age(request: RequestView, now: object) -> str:
 class ConfirmPage(Page):
     title = "To confirm"
 
-    def __init__(
-        self,
-        services: Services,
-        user: UserSession,
-        prompts: Prompts,
-        *,
-        notify: Callable[[Changes], None],
-        on_session_ended: Callable[[str], None],
-    ) -> None:
-        super().__init__(user, prompts, notify=notify, on_session_ended=on_session_ended)
-        self._services = services
+    def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
+        super().__init__(services, user, prompts, **hooks)
         self._comparison: RequestComparison | None = None
         now = services.ctx.now
         self.model = RowTableModel(
@@ -68,12 +57,7 @@ class ConfirmPage(Page):
             ],
             self,
         )
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Requests waiting for a checker")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = make_table(self.model, "Requests waiting for a checker")
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
         self.heading = QLabel("Select a request to check it.")
@@ -206,59 +190,52 @@ class ConfirmPage(Page):
         return comparison_rows(comparison.comparisons, entry_values, child_values)
 
     # ---- decisions ----------------------------------------------------------------------------------------
-    def confirm(self) -> None:
+    def _decidable(self) -> RequestView | None:
         comparison = self._comparison
-        if comparison is None or not comparison.request.can_decide:
+        return comparison.request if comparison is not None and comparison.request.can_decide else None
+
+    def confirm(self) -> None:
+        request = self._decidable()
+        if request is None:
             return
-        request = comparison.request
-        password = self.prompts.step_up(
+        decision = self.four_eyes(
             f"Confirm request {request.request_id}: {KIND_TEXT[request.kind]} "
             f"{request.entry_name or request.child_cp_id}.",
-            self,
+            lambda password, _note: self._services.shielding.confirm(self.user, request.request_id, password),
+            done=f"Request {request.request_id} confirmed.",
+            changes=Changes(shields=True, lists=True, requests=True, reviews=True),
         )
-        if password is None:
-            return
-        decision = self.attempt(lambda: self._services.shielding.confirm(self.user, request.request_id, password))
-        if decision is None:
-            return
-        text = f"Request {request.request_id} confirmed."
-        if decision.related_unshielded:
+        if decision is not None and decision.related_unshielded:
             names = ", ".join(f"{c.forenames} {c.surname} ({c.cp_id})" for c in decision.related_unshielded)
-            text += f" Not shielded at the same address: {names} — listed under Shielded children for a decision."
-        self.say(text)
-        self.changed(decision.changes)
+            self.say(
+                f"Request {request.request_id} confirmed. Not shielded at the same address: {names} — listed "
+                "under Shielded children for a decision."
+            )
 
     def reject(self) -> None:
-        comparison = self._comparison
-        if comparison is None or not comparison.request.can_decide:
+        request = self._decidable()
+        if request is None:
             return
-        request = comparison.request
-        note = self.prompts.reason(
-            "Reject request", f"Reject request {request.request_id}. The proposer will see your note.", "&Reject", self
-        )
-        if not note:
-            return
-        password = self.prompts.step_up(f"Reject request {request.request_id}.", self)
-        if password is None:
-            return
-        decision = self.attempt(
-            lambda: self._services.shielding.reject(self.user, request.request_id, note, password),
+        self.four_eyes(
+            f"Reject request {request.request_id}.",
+            lambda password, note: self._services.shielding.reject(self.user, request.request_id, note, password),
             done=f"Request {request.request_id} rejected.",
+            changes=Changes(lists=True, requests=True),
+            reason=(
+                "Reject request",
+                f"Reject request {request.request_id}. The proposer will see your note.",
+                "&Reject",
+            ),
         )
-        if decision is not None:
-            self.changed(decision.changes)
 
     def withdraw(self) -> None:
         comparison = self._comparison
         if comparison is None:
             return
         request = comparison.request
-        password = self.prompts.step_up(f"Withdraw your request {request.request_id}.", self)
-        if password is None:
-            return
-        decision = self.attempt(
-            lambda: self._services.shielding.withdraw(self.user, request.request_id, password),
+        self.four_eyes(
+            f"Withdraw your request {request.request_id}.",
+            lambda password, _note: self._services.shielding.withdraw(self.user, request.request_id, password),
             done=f"Request {request.request_id} withdrawn.",
+            changes=Changes(lists=True, requests=True),
         )
-        if decision is not None:
-            self.changed(decision.changes)

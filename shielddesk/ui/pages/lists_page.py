@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +21,7 @@ from shielddesk.domain.lists import EntryStatus, EntryView
 from shielddesk.domain.roles import Permission
 from shielddesk.services.changes import Changes
 from shielddesk.services.session import UserSession
-from shielddesk.ui.models.row_table import Column, RowTableModel
+from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import ListImportChoice, Prompts
 
@@ -60,17 +59,8 @@ def _ask_import(services: Services, user: UserSession, parent: QWidget) -> ListI
 class ListsPage(Page):
     title = "Gatekeeper lists"
 
-    def __init__(
-        self,
-        services: Services,
-        user: UserSession,
-        prompts: Prompts,
-        *,
-        notify: Callable[[Changes], None],
-        on_session_ended: Callable[[str], None],
-    ) -> None:
-        super().__init__(user, prompts, notify=notify, on_session_ended=on_session_ended)
-        self._services = services
+    def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
+        super().__init__(services, user, prompts, **hooks)
         self._ask_import = prompts.import_list or (lambda parent: _ask_import(services, user, parent))
         self.list_choice = QComboBox()
         self.list_choice.setAccessibleName("List")
@@ -82,12 +72,7 @@ class ListsPage(Page):
         self.counts = QLabel()
         self.counts.setAccessibleName("Counts by status")
         self.model = RowTableModel(ENTRY_COLUMNS, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("List entries")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = make_table(self.model, "List entries")
         self.table.doubleClicked.connect(lambda _index: self.match_selected())
 
         gatekeeper = user.may(Permission.MANAGE_LIST)
@@ -263,33 +248,29 @@ class ListsPage(Page):
         child_id = self.prompts.match(report, self)
         if child_id is None:
             return
-        password = self.prompts.step_up(f"Propose a shield for {entry.name}.", self)
-        if password is None:
-            return
-        request = self.attempt(
-            lambda: self._services.shielding.propose_shield(self.user, entry.entry_id, child_id, password)
+        self.four_eyes(
+            f"Propose a shield for {entry.name}.",
+            lambda password, _note: self._services.shielding.propose_shield(
+                self.user, entry.entry_id, child_id, password
+            ),
+            done="Proposed: another operator must now check and confirm it.",
+            changes=Changes(lists=True, requests=True),
         )
-        if request is not None:
-            self.say(f"Request {request.request_id} proposed: another operator must now check and confirm it.")
-            self.changed(Changes(lists=True, requests=True))
 
     def not_found(self) -> None:
         entry = self._need_selection()
         if entry is None:
             return
-        reason = self.prompts.reason(
-            "Child not found",
-            f"Propose that the child of {entry.name} is not in the index. Say what you searched.",
-            "&Propose",
-            self,
-        )
-        if not reason:
-            return
-        password = self.prompts.step_up(f"Propose 'not found' for {entry.name}.", self)
-        if password is None:
-            return
-        if self.attempt(
-            lambda: self._services.shielding.propose_not_found(self.user, entry.entry_id, reason, password),
+        self.four_eyes(
+            f"Propose 'not found' for {entry.name}.",
+            lambda password, reason: self._services.shielding.propose_not_found(
+                self.user, entry.entry_id, reason, password
+            ),
             done="Proposed: another operator must check and confirm it.",
-        ):
-            self.changed(Changes(lists=True, requests=True))
+            changes=Changes(lists=True, requests=True),
+            reason=(
+                "Child not found",
+                f"Propose that the child of {entry.name} is not in the index. Say what you searched.",
+                "&Propose",
+            ),
+        )

@@ -4,11 +4,10 @@ itself when anything changes, here or on another workstation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -25,37 +24,18 @@ from shielddesk.services.changes import Changes
 from shielddesk.services.queues import ListProgress, QueueSnapshot
 from shielddesk.services.reports import ReportFormat
 from shielddesk.services.session import UserSession
-from shielddesk.ui.models.row_table import Column, RowTableModel
+from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.pages.confirm_page import KIND_TEXT
 from shielddesk.ui.prompts import NO_DATE, Prompts
 from shielddesk.ui.widgets.progress_chart import ProgressChart
 
 
-def _table(model: RowTableModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    return table
-
-
 class QueuesPage(Page):
     title = "Queues"
 
-    def __init__(
-        self,
-        services: Services,
-        user: UserSession,
-        prompts: Prompts,
-        *,
-        notify: Callable[[Changes], None],
-        on_session_ended: Callable[[str], None],
-    ) -> None:
-        super().__init__(user, prompts, notify=notify, on_session_ended=on_session_ended)
-        self._services = services
+    def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
+        super().__init__(services, user, prompts, **hooks)
         self.snapshot: QueueSnapshot | None = None
         self.list_choice = QComboBox()
         self.list_choice.setAccessibleName("List")
@@ -125,8 +105,8 @@ class QueuesPage(Page):
             ],
             self,
         )
-        self.pending_table = _table(self.pending, "Waiting for a checker")
-        self.stuck_table = _table(self.stuck, "Entries needing attention")
+        self.pending_table = make_table(self.pending, "Waiting for a checker")
+        self.stuck_table = make_table(self.stuck, "Entries needing attention")
         self.return_operators = QPushButton("Return to &operators…")
         self.return_gatekeeper = QPushButton("Return to &gatekeeper…")
         for button, to_gatekeeper in ((self.return_operators, False), (self.return_gatekeeper, True)):
@@ -144,8 +124,8 @@ class QueuesPage(Page):
         self.sections = QTabWidget()
         self.sections.addTab(self.pending_table, "Waiting for a checker")
         self.sections.addTab(stuck_widget, "Needing attention")
-        self.sections.addTab(_table(self.reviews, "Shields due for review"), "Reviews due")
-        self.sections.addTab(_table(self.operators, "Work per operator"), "Work per operator")
+        self.sections.addTab(make_table(self.reviews, "Shields due for review"), "Reviews due")
+        self.sections.addTab(make_table(self.operators, "Work per operator"), "Work per operator")
 
         header = QHBoxLayout()
         header.addWidget(QLabel("List:"))

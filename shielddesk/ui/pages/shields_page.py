@@ -3,9 +3,9 @@ shields from the duplicate guard, and the decisions waiting about siblings and p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from shielddesk.app import Services
 from shielddesk.domain.roles import Permission
@@ -13,7 +13,7 @@ from shielddesk.services.changes import Changes
 from shielddesk.services.requests_read import ShieldView
 from shielddesk.services.reviews import ReviewKind, ReviewView, SiblingOutcome
 from shielddesk.services.session import UserSession
-from shielddesk.ui.models.row_table import Column, RowTableModel
+from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import Prompts
 
@@ -21,17 +21,8 @@ from shielddesk.ui.prompts import Prompts
 class ShieldsPage(Page):
     title = "Shielded children"
 
-    def __init__(
-        self,
-        services: Services,
-        user: UserSession,
-        prompts: Prompts,
-        *,
-        notify: Callable[[Changes], None],
-        on_session_ended: Callable[[str], None],
-    ) -> None:
-        super().__init__(user, prompts, notify=notify, on_session_ended=on_session_ended)
-        self._services = services
+    def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
+        super().__init__(services, user, prompts, **hooks)
         today = lambda: services.ctx.now().date()  # noqa: E731 - evaluated at paint time
         self.shields = RowTableModel(
             [
@@ -58,7 +49,7 @@ class ShieldsPage(Page):
             ],
             self,
         )
-        self.shield_table = self._table(self.shields, "Shielded children")
+        self.shield_table = make_table(self.shields, "Shielded children")
         self.reviews = RowTableModel(
             [
                 Column(
@@ -72,7 +63,7 @@ class ShieldsPage(Page):
             ],
             self,
         )
-        self.review_table = self._table(self.reviews, "Decisions waiting")
+        self.review_table = make_table(self.reviews, "Decisions waiting")
         operator = user.may(Permission.PROPOSE_SHIELD)
         self.remove_button = QPushButton("Propose &removal…")
         self.keep_button = QPushButton("&Keep provisional shield…")
@@ -104,16 +95,6 @@ class ShieldsPage(Page):
         )
         layout.addWidget(self.review_table, 2)
         layout.addLayout(review_actions)
-
-    @staticmethod
-    def _table(model: RowTableModel, name: str) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setAccessibleName(name)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.verticalHeader().setVisible(False)
-        return table
 
     def reload(self) -> None:
         shields = self.attempt(lambda: self._services.requests.shields(self.user))
@@ -152,43 +133,38 @@ class ShieldsPage(Page):
         shield = self._selected_shield()
         if shield is None:
             return
-        reason = self.prompts.reason(
-            "Remove shield",
-            f"Propose removing the shield of {shield.forenames} {shield.surname} ({shield.cp_id}). Why?",
-            "&Propose",
-            self,
-        )
-        if not reason:
-            return
-        password = self.prompts.step_up(f"Propose removing the shield of {shield.cp_id}.", self)
-        if password is None:
-            return
-        if self.attempt(
-            lambda: self._services.shielding.propose_removal(self.user, shield.child_id, reason, password),
+        self.four_eyes(
+            f"Propose removing the shield of {shield.cp_id}.",
+            lambda password, reason: self._services.shielding.propose_removal(
+                self.user, shield.child_id, reason, password
+            ),
             done="Removal proposed: another operator must check and confirm it.",
-        ):
-            self.changed(Changes(requests=True, shields=True))
+            changes=Changes(requests=True, shields=True),
+            reason=(
+                "Remove shield",
+                f"Propose removing the shield of {shield.forenames} {shield.surname} ({shield.cp_id}). Why?",
+                "&Propose",
+            ),
+        )
 
     def keep_provisional(self) -> None:
         shield = self._selected_shield()
         if shield is None:
             return
-        reason = self.prompts.reason(
-            "Keep shield",
-            f"Propose keeping the provisional shield of {shield.cp_id} (it is the same child as a shielded one). Why?",
-            "&Propose",
-            self,
-        )
-        if not reason:
-            return
-        password = self.prompts.step_up(f"Propose keeping the shield of {shield.cp_id}.", self)
-        if password is None:
-            return
-        if self.attempt(
-            lambda: self._services.shielding.propose_keep_provisional(self.user, shield.child_id, reason, password),
+        self.four_eyes(
+            f"Propose keeping the shield of {shield.cp_id}.",
+            lambda password, reason: self._services.shielding.propose_keep_provisional(
+                self.user, shield.child_id, reason, password
+            ),
             done="Proposed: another operator must check and confirm it.",
-        ):
-            self.changed(Changes(requests=True))
+            changes=Changes(requests=True),
+            reason=(
+                "Keep shield",
+                f"Propose keeping the provisional shield of {shield.cp_id} (it is the same child as a shielded "
+                "one). Why?",
+                "&Propose",
+            ),
+        )
 
     def decide_review(self) -> None:
         item = self._selected_review()
