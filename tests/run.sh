@@ -34,7 +34,7 @@ fi
 
 echo "== ruff"
 "$venv/bin/ruff" check shielddesk tests
-"$venv/bin/ruff" format --check shielddesk tests >/dev/null
+"$venv/bin/ruff" format --check shielddesk tests
 
 echo "== pytest (SQLite and PostgreSQL, unit, GUI offscreen, integration)"
 export QT_QPA_PLATFORM=offscreen
