@@ -118,7 +118,7 @@ def build_services(
     )
     auth = AuthService(ctx)
     setup = SetupService(ctx)
-    queues = QueueService(ctx)
+    queues = QueueService(ctx, overdue_after=config.overdue_after)
     return Services(
         config=config,
         engine=engine,

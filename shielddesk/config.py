@@ -20,6 +20,7 @@ ENV_WORKSTATION = "SHIELDDESK_WORKSTATION"
 ENV_REVIEW_MONTHS = "SHIELDDESK_REVIEW_MONTHS"
 ENV_MAX_FILE_MB = "SHIELDDESK_MAX_FILE_MB"
 ENV_REFRESH_SECONDS = "SHIELDDESK_REFRESH_SECONDS"
+ENV_OVERDUE_HOURS = "SHIELDDESK_OVERDUE_HOURS"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Config:
     review_period: timedelta = timedelta(days=182)
     # How often an open window asks whether another workstation changed something.
     refresh_every: timedelta = timedelta(seconds=5)
+    # A proposal waiting longer than this for its checker is highlighted on the supervisors' queue.
+    overdue_after: timedelta = timedelta(hours=48)
     import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
@@ -70,4 +73,5 @@ class Config:
             review_period=review,
             import_limits=limits,
             refresh_every=refresh,
+            overdue_after=timedelta(hours=float(env.get(ENV_OVERDUE_HOURS, "").strip() or 48)),
         )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from shielddesk.domain.lists import EntryStatus
 from shielddesk.domain.roles import Role
-from shielddesk.imports.demo_list import TrueChild, noisy_row, write_list
+from shielddesk.imports.demo_list import TrueChild, noisy_row, typo, write_list
 from shielddesk.imports.demo_population import write_demo_population
 from shielddesk.services.auth import AuthService
 from shielddesk.services.context import ServiceContext
@@ -137,6 +137,11 @@ class DemoService:
             row, _noise = noisy_row(rng, child, f"E{number:03d}", today)
             if child.former_surnames and number <= 3:
                 row["surname"] = child.former_surnames.split()[0]  # the gatekeeper knows her by her old name
+            elif number == 4 and child.date_of_birth.day <= 12 and child.date_of_birth.day != child.date_of_birth.month:
+                swapped = child.date_of_birth.replace(day=child.date_of_birth.month, month=child.date_of_birth.day)
+                row["date_of_birth"] = swapped.strftime("%d/%m/%Y")  # day and month swapped on the form
+            elif number == 5:
+                row["surname"] = typo(rng, row["surname"])
             rows.append(row)
             truth[row["entry_ref"]] = child.child_id
         missing = dict(rows[0])

@@ -154,7 +154,7 @@ class PopulationService:
         for chunk in _chunks(new_records):
             if cancel.is_set():
                 raise Cancelled()
-            session.execute(insert(Child), [child_values(r, now) | {"version": 1} for r in chunk])
+            session.execute(insert(Child.__table__), [child_values(r, now) | {"version": 1} for r in chunk])
             done += len(chunk)
             report(done, total, "Adding new children…")
         for chunk in _chunks(changed):
@@ -179,7 +179,7 @@ class PopulationService:
             session.execute(delete(Carer).where(Carer.child_id.in_(chunk_ids)))
             rows = [row for r in chunk for row in _carer_rows(ids[r.cp_id], r)]
             if rows:
-                session.execute(insert(Carer), rows)
+                session.execute(insert(Carer.__table__), rows)
 
         involvement_count = 0
         if parsed.involvements_given:
@@ -266,5 +266,5 @@ class PopulationService:
                 }
             )
         for chunk in _chunks(rows):
-            session.execute(insert(Involvement), chunk)
+            session.execute(insert(Involvement.__table__), chunk)
         return len(rows)
