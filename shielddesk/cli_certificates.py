@@ -168,7 +168,35 @@ def cmd_deadline(cli: Cli, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(cli: Cli, args: argparse.Namespace) -> int:
+    from shielddesk import bench
+
+    figures = bench.run(
+        args.children,
+        db_url=args.db,
+        json_path=Path(args.json) if args.json else None,
+        judge_time=not args.no_time_targets,
+        search_runs=args.search_runs,
+        match_entries=args.entries,
+        log=lambda line: print(line, file=cli.out, flush=True),
+    )
+    print(bench.summary(figures), file=cli.out)
+    return EXIT_OK if all(f.ok is not False for f in figures) else EXIT_REFUSED
+
+
 def add_certificate_commands(sub: Any, common: argparse.ArgumentParser, lists: Any) -> None:
+    p = sub.add_parser("bench", parents=[common], help="measure ShieldDesk at scale on a throwaway database")
+    p.add_argument("--children", type=int, default=1_000_000)
+    p.add_argument("--entries", type=int, default=2000, help="gatekeeper entries to match")
+    p.add_argument("--search-runs", type=int, default=200, help="searches per query kind")
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument(
+        "--no-time-targets",
+        action="store_true",
+        help="judge accuracy only (noisy CI machines); times are still printed",
+    )
+    p.set_defaults(handler=cmd_bench)
+
     p = sub.add_parser("queues", parents=[common], help="progress, waiting requests, stuck entries, reviews due")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_queues)

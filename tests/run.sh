@@ -39,3 +39,6 @@ echo "== ruff"
 echo "== pytest (SQLite and PostgreSQL, unit, GUI offscreen, integration)"
 export QT_QPA_PLATFORM=offscreen
 "$venv/bin/python" -m pytest -q "$@"
+
+echo "== benchmark, reduced (figures printed; accuracy judged, times not: CI machines are noisy)"
+"$venv/bin/shielddesk" bench --children 50000 --entries 1000 --search-runs 50 --no-time-targets

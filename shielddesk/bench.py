@@ -1,0 +1,347 @@
+"""`shielddesk bench`: measures ShieldDesk at scale on a throwaway database, each figure beside the floor it is
+judged against (measured in the same run) and its target, and writes the table as JSON too.
+
+The benchmark builds its own synthetic authority in a temporary folder (or on `--db`, which must be an empty
+database) and deletes it afterwards. Its audit key lives in a process-local keyring that is never written
+anywhere: the database it protects is thrown away when the run ends.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+from sqlalchemy import func, insert, select, text
+
+from shielddesk.app import Services, build_services
+from shielddesk.config import Config
+from shielddesk.domain.matching import MatchSubject
+from shielddesk.domain.roles import Role
+from shielddesk.domain.search import SearchCriteria
+from shielddesk.domain.text import name_key, phonetic_key
+from shielddesk.imports.csvfile import CsvRow
+from shielddesk.imports.demo_list import TrueChild, noisy_row
+from shielddesk.imports.demo_population import write_demo_population
+from shielddesk.imports.gatekeeper import parse_entry
+from shielddesk.imports.limits import ImportLimits
+from shielddesk.imports.population import read_population
+from shielddesk.security.passwords import fast_hasher_for_tests
+from shielddesk.security.secrets import SecretStore
+from shielddesk.services.matching import find_candidates, subject_of
+from shielddesk.services.population import _carer_rows, child_values
+from shielddesk.storage import migrate
+from shielddesk.storage.engine import make_engine
+from shielddesk.storage.models import Carer, Child
+
+BENCH_PASSWORD = "benchmark password, thrown away"  # noqa: S105 - for a database deleted after the run
+QUERY_KINDS = ("surname prefix", "surname + DOB", "sounds-like surname", "forename + DOB", "postcode", "cp_id")
+
+
+class _ProcessKeyring(KeyringBackend):
+    """Holds the throwaway database's audit key in this process's memory only."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._entries.pop((service, username), None)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    floor: float | None
+    target: str
+    ok: bool | None  # None: no target, or time targets not judged in this run
+
+    def row(self) -> str:
+        floor = "" if self.floor is None else f"{self.floor:,.1f}"
+        verdict = {True: "met", False: "MISSED", None: "—"}[self.ok]
+        return f"{self.name:46} {self.value:>12,.1f} {self.unit:9} {floor:>12} {self.target:38} {verdict}"
+
+
+@contextmanager
+def _stopwatch() -> Iterator[Callable[[], float]]:
+    start = time.perf_counter()
+    yield lambda: time.perf_counter() - start
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Bench:
+    def __init__(
+        self, children: int, folder: Path, db_url: str | None, judge_time: bool, log: Callable[[str], None]
+    ) -> None:
+        self.children, self.folder, self.judge_time, self.log = children, folder, judge_time, log
+        self.figures: list[Figure] = []
+        environ = {"SHIELDDESK_MAX_FILE_MB": "8192"}
+        self.config = Config.load(database_url=db_url, data_dir=folder / "data", environ=environ)
+
+    def add(self, name: str, value: float, unit: str, floor: float | None, target: str, ok: bool | None) -> None:
+        figure = Figure(name, value, unit, floor, target, ok if (self.judge_time or ok is None) else None)
+        self.figures.append(figure)
+        self.log(figure.row())
+
+    def services(self) -> Services:
+        return build_services(
+            self.config, secrets=SecretStore(_ProcessKeyring()), hashing=fast_hasher_for_tests(), auto_upgrade=True
+        )
+
+    # ---- import ------------------------------------------------------------------------------------------
+    def measure_import(self, services: Services) -> None:
+        files = write_demo_population(self.folder / "files", self.children, today=services.ctx.now().date())
+        admin = self._sign_in(services, "bench.admin")
+        with _stopwatch() as elapsed:
+            services.population.import_population(admin, files.children_csv, files.involvements_csv)
+            seconds = elapsed()
+        rate = self.children / seconds
+        floor = self._raw_insert_floor(files.children_csv, services.ctx.now())
+        target_ok = rate >= 0.5 * floor and (self.children < 1_000_000 or seconds <= 40)
+        self.add(
+            "population import (real CSV path)", rate, "rows/s", floor, "≥ 50 % of floor; 1 M in ≤ 40 s", target_ok
+        )
+        self.add("population import, total time", seconds, "s", None, "", None)
+
+    def _raw_insert_floor(self, children_csv: Path, now: object) -> float:
+        """Plain executemany of the same rows (children and carers, keys precomputed) into a fresh copy of the
+        same schema and indexes."""
+        parsed = read_population(children_csv, None, today=date.today(), limits=ImportLimits(max_file_bytes=1 << 40))
+        rows = [child_values(r, now) | {"version": 1} for r in parsed.children]  # type: ignore[arg-type]
+        engine = (
+            make_engine(f"sqlite:///{self.folder / 'floor.db'}")
+            if self.config.database_url.startswith("sqlite")
+            else make_engine(self.config.database_url.rsplit("/", 1)[0] + "/postgres")
+        )
+        if not self.config.database_url.startswith("sqlite"):
+            engine.dispose()
+            return float("nan")
+        migrate.upgrade(engine)
+        with _stopwatch() as elapsed, engine.begin() as connection:
+            for start in range(0, len(rows), 5000):
+                connection.execute(insert(Child.__table__), rows[start : start + 5000])
+            ids = dict(connection.execute(select(Child.cp_id, Child.id)).all())
+            carers = [row for r in parsed.children for row in _carer_rows(ids[r.cp_id], r)]
+            for start in range(0, len(carers), 5000):
+                connection.execute(insert(Carer.__table__), carers[start : start + 5000])
+            seconds = elapsed()
+        engine.dispose()
+        return len(rows) / seconds
+
+    # ---- search ------------------------------------------------------------------------------------------------
+    def measure_search(self, services: Services, runs: int) -> None:
+        practitioner = self._sign_in(services, "bench.practitioner")
+        samples = self._sample_children(services, runs)
+        for kind in QUERY_KINDS:
+            service_times, floor_times = [], []
+            for child in samples:
+                criteria = self._criteria(kind, child)
+                with _stopwatch() as elapsed:
+                    services.children.search(practitioner, criteria, limit=100)
+                    service_times.append(elapsed() * 1000)
+                with _stopwatch() as elapsed:
+                    self._raw_search(services, kind, child)
+                    floor_times.append(elapsed() * 1000)
+            p50, p95 = _percentile(service_times, 0.5), _percentile(service_times, 0.95)
+            floor95 = _percentile(floor_times, 0.95)
+            self.add(f"search p50: {kind}", p50, "ms", _percentile(floor_times, 0.5), "", None)
+            self.add(
+                f"search p95: {kind}",
+                p95,
+                "ms",
+                floor95,
+                "≤ 2× floor and ≤ 25 ms",
+                p95 <= max(2 * floor95, 0.001) and p95 <= 25,
+            )
+
+    @staticmethod
+    def _criteria(kind: str, child: Child) -> SearchCriteria:
+        first = child.forenames.split()[0]
+        return {
+            "surname prefix": SearchCriteria(surname=child.surname[:3]),
+            "surname + DOB": SearchCriteria(surname=child.surname, date_of_birth=child.date_of_birth),
+            "sounds-like surname": SearchCriteria(surname=child.surname, sounds_like=True),
+            "forename + DOB": SearchCriteria(forenames=first, date_of_birth=child.date_of_birth),
+            "postcode": SearchCriteria(postcode=child.postcode),
+            "cp_id": SearchCriteria(cp_id=child.cp_id),
+        }[kind]
+
+    @staticmethod
+    def _raw_search(services: Services, kind: str, child: Child) -> None:
+        """The indexed SQL for the same criteria, and one durable insert of an audit-sized row."""
+        key = name_key(child.surname)
+        where, params = {
+            "surname prefix": (
+                "surname_key >= :a AND surname_key < :b",
+                {"a": key[:3], "b": key[:2] + chr(ord(key[2]) + 1)},
+            ),
+            "surname + DOB": (
+                "surname_key >= :a AND surname_key < :b AND date_of_birth = :d",
+                {"a": key, "b": key[:-1] + chr(ord(key[-1]) + 1), "d": child.date_of_birth},
+            ),
+            "sounds-like surname": ("surname_phonetic = :p", {"p": phonetic_key(child.surname)}),
+            "forename + DOB": (
+                "forenames_key >= :a AND forenames_key < :b AND date_of_birth = :d",
+                {
+                    "a": name_key(child.forenames.split()[0]),
+                    "b": name_key(child.forenames.split()[0])[:-1] + "~",
+                    "d": child.date_of_birth,
+                },
+            ),
+            "postcode": (
+                "postcode_key >= :a AND postcode_key < :b",
+                {"a": child.postcode_key, "b": child.postcode_key[:-1] + chr(ord(child.postcode_key[-1]) + 1)},
+            ),
+            "cp_id": ("cp_id = :c", {"c": child.cp_id}),
+        }[kind]
+        with services.engine.begin() as connection:
+            connection.execute(text(f"SELECT count(*) FROM child WHERE {where}"), params)  # noqa: S608 - fixed text
+            page = (
+                f"SELECT id, cp_id, surname, forenames, date_of_birth, gender, postcode, town FROM child WHERE {where}"  # noqa: S608
+            )
+            connection.execute(
+                text(page + " ORDER BY surname_key, id LIMIT 100"),
+                params,
+            )
+            connection.execute(text("INSERT INTO bench_audit (details) VALUES (:d)"), {"d": "{}" * 40})
+
+    # ---- matching ----------------------------------------------------------------------------------------------
+    def measure_matching(self, services: Services, entries: int) -> None:
+        today = services.ctx.now().date()
+        rng = random.Random(9)
+        truths = self._sample_children(services, entries)
+        subjects = []
+        for number, child in enumerate(truths):
+            true = TrueChild(
+                child.id,
+                child.cp_id,
+                child.forenames,
+                child.surname,
+                child.former_surnames,
+                child.date_of_birth,
+                child.gender,
+                child.postcode,
+                f"{child.address_line1}, {child.town}",
+            )
+            row, _noise = noisy_row(rng, true, f"B{number}", today)
+            details = parse_entry(CsvRow(number + 2, row), "bench.csv", today, [])
+            if details is not None:
+                subjects.append((subject_of(details), child.id))
+        with _stopwatch() as elapsed, services.ctx.transaction() as session:
+            right = sum(
+                1
+                for subject, truth in subjects
+                if (best := find_candidates(session, subject).best) is not None and best.facts.child_id == truth
+            )
+            seconds = elapsed()
+        self.add(
+            f"matching {len(subjects):,} entries",
+            seconds,
+            "s",
+            None,
+            "≤ 3 s at 1 M",
+            seconds <= 3 if self.children >= 1_000_000 else None,
+        )
+        accuracy = 100 * right / len(subjects)
+        self.figures.append(Figure("matching top-1 correct", accuracy, "%", None, "≥ 99.5 %", accuracy >= 99.5))
+        self.log(self.figures[-1].row())
+        with services.ctx.transaction() as session:
+            groups = session.execute(
+                select(Child.surname_key, Child.date_of_birth, Child.postcode_key)
+                .group_by(Child.surname_key, Child.date_of_birth, Child.postcode_key)
+                .having(func.count() == 2)
+                .limit(100)
+            ).all()
+            flagged = total = 0
+            for surname_key, born, postcode in groups:
+                for twin in session.scalars(
+                    select(Child).where(
+                        Child.surname_key == surname_key, Child.date_of_birth == born, Child.postcode_key == postcode
+                    )
+                ):
+                    subject = MatchSubject(
+                        twin.forenames, twin.surname, twin.date_of_birth, gender=twin.gender, postcode=twin.postcode
+                    )
+                    total += 1
+                    flagged += find_candidates(session, subject).ambiguous
+        self.figures.append(
+            Figure("twins flagged ambiguous", flagged, f"of {total}", None, "every twin", flagged == total)
+        )
+        self.log(self.figures[-1].row())
+
+    # ---- helpers -----------------------------------------------------------------------------------------------
+    def _sample_children(self, services: Services, count: int) -> list[Child]:
+        with services.ctx.transaction() as session:
+            highest = session.scalar(select(func.max(Child.id))) or 0
+            ids = random.Random(4).sample(range(1, highest + 1), min(count, highest))
+            children = list(session.scalars(select(Child).where(Child.id.in_(ids))))
+            session.expunge_all()
+            return children
+
+    @staticmethod
+    def _sign_in(services: Services, username: str) -> object:
+        return services.auth.login(username, BENCH_PASSWORD)
+
+
+def run(
+    children: int,
+    *,
+    db_url: str | None = None,
+    json_path: Path | None = None,
+    judge_time: bool = True,
+    search_runs: int = 200,
+    match_entries: int = 2000,
+    log: Callable[[str], None] = print,
+) -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="shielddesk-bench-") as folder:
+        bench = Bench(children, Path(folder), db_url, judge_time, log)
+        services = bench.services()
+        try:
+            services.setup.initialise(
+                authority_name="Benchmark Borough (THROWAWAY)",
+                team_phone="0113 496 0999",
+                admin_username="bench.admin",
+                admin_display_name="Bench Admin",
+                admin_password=BENCH_PASSWORD,
+            )
+            admin = services.auth.login("bench.admin", BENCH_PASSWORD)
+            services.users.add_user(
+                admin, "bench.practitioner", "Bench Practitioner", [Role.PRACTITIONER], BENCH_PASSWORD
+            )
+            with services.engine.begin() as connection:
+                connection.execute(text("CREATE TABLE bench_audit (id INTEGER PRIMARY KEY, details TEXT)"))
+            log(f"{'figure':46} {'value':>12} {'unit':9} {'floor':>12} {'target':38} verdict")
+            bench.measure_import(services)
+            bench.measure_search(services, search_runs)
+            bench.measure_matching(services, match_entries)
+        finally:
+            services.close()
+    if json_path is not None:
+        json_path.write_text(json.dumps([asdict(f) for f in bench.figures], indent=2))
+    return bench.figures
+
+
+def summary(figures: list[Figure]) -> str:
+    missed = [f.name for f in figures if f.ok is False]
+    return "All targets met." if not missed else f"{len(missed)} target(s) missed: " + "; ".join(missed)
