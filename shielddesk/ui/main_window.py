@@ -180,11 +180,12 @@ class MainWindow(QMainWindow):
         except ShieldDeskError:
             return  # the database is unreachable for a moment; the next tick tries again
         if changed:
-            self.broadcast(EVERYTHING)
+            self.broadcast(EVERYTHING, remote=True)
 
-    def broadcast(self, changes: Changes) -> None:
-        """Every page decides for itself whether what changed concerns it."""
-        if changes.shields or changes.children:
+    def broadcast(self, changes: Changes, *, remote: bool = False) -> None:
+        """Every page decides for itself whether what changed concerns it. Another workstation's change does not
+        re-run the search on screen: that would close a record an operator is reading (and end a reveal)."""
+        if (changes.shields or changes.children) and not remote:
             self.search_page.refresh()
         for page in self.pages:
             page.on_changes(changes)

@@ -104,3 +104,23 @@ def test_supervisor_sees_readiness_but_cannot_issue(qtbot, open_window):
     window.show_page(window.certificate_page)
     assert not window.certificate_page.issue_button.isVisibleTo(window)
     assert window.certificate_page.readiness is not None
+
+
+def test_another_workstations_change_does_not_close_the_record_an_operator_is_reading(qtbot, open_window,
+                                                                                      sqlite_authority, monkeypatch):
+    from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
+    from tests.support.authority import CANARY, CANARY_CP_ID
+
+    window = open_window("operator1")
+    window.poll.setInterval(100)
+    page = window.search_page
+    page.surname.setText("okafor")
+    page.run_search()
+    monkeypatch.setattr(RevealReasonDialog, "ask", lambda self: "Checking the match for entry GK-14")
+    page.detail.reveal_requested.emit(sqlite_authority.child_id(CANARY_CP_ID))
+    assert page.detail.current.revealed
+    seen = window._seen
+    sqlite_authority.entry_for("CP9000000005", list_ref="GK-ELSEWHERE")  # another workstation's change
+    qtbot.waitUntil(lambda: window._seen > seen, timeout=5000)
+    assert page.detail.current is not None and page.detail.current.revealed
+    assert page.detail.current.record.address_line1 == CANARY["address_line1"]
