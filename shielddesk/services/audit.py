@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.audit_chain import GENESIS_HASH, ChainedEvent, ChainVerdict, event_hash, verify_chain
@@ -37,14 +38,20 @@ def append_event(
 ) -> int:
     """Append one event in the caller's transaction; returns its sequence number."""
     key = ctx.audit_key(session)
-    # The head row is the chain's lock: on PostgreSQL FOR UPDATE serialises concurrent appenders; on
-    # SQLite every transaction already holds the write lock (BEGIN IMMEDIATE).
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    head_table, event_table = AuditHead.__table__, AuditEvent.__table__
+    # The head row is the chain's lock: on PostgreSQL FOR UPDATE serialises concurrent appenders; on SQLite
+    # every transaction already holds the write lock (BEGIN IMMEDIATE). Core statements, not the ORM: this
+    # runs inside every service call, and the unit of work costs more than the three statements themselves.
+    head = session.execute(
+        select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1).with_for_update()
+    ).one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
-        session.add(head)
+        session.execute(insert(head_table).values(id=1, seq=0, hash=GENESIS_HASH))
+        previous_seq, previous_hash = 0, GENESIS_HASH
+    else:
+        previous_seq, previous_hash = head.seq, head.hash
     event = ChainedEvent(
-        seq=head.seq + 1,
+        seq=previous_seq + 1,
         occurred_at=_timestamp(ctx.now()),
         username=username,
         workstation=ctx.workstation,
@@ -54,28 +61,11 @@ def append_event(
         outcome=outcome,
         reason=reason,
         details=json.dumps(dict(details or {}), sort_keys=True, separators=(",", ":"), default=str),
-        prev_hash=head.hash,
+        prev_hash=previous_hash,
     )
     digest = event_hash(key, event)
-    session.add(
-        AuditEvent(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            username=event.username,
-            workstation=event.workstation,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            outcome=event.outcome,
-            reason=event.reason,
-            details=event.details,
-            prev_hash=event.prev_hash,
-            hash=digest,
-        )
-    )
-    head.seq = event.seq
-    head.hash = digest
-    session.flush()
+    session.execute(insert(event_table).values(**(asdict(event) | {"hash": digest})))
+    session.execute(update(head_table).where(head_table.c.id == 1).values(seq=event.seq, hash=digest))
     return event.seq
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.errors import (
@@ -20,7 +21,14 @@ from shielddesk.domain.roles import Permission, Role, is_allowed
 from shielddesk.services.audit import OUTCOME_DENIED, OUTCOME_OK, OUTCOME_REFUSED, append_event
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import User
+from shielddesk.storage.models import User, UserRole
+
+
+@dataclass(frozen=True)
+class ActingUser:
+    id: int
+    username: str
+    display_name: str
 
 
 @dataclass
@@ -28,7 +36,7 @@ class Acting:
     """The open transaction of one service call, and what its audit event will say."""
 
     session: Session
-    user: User
+    user: ActingUser
     roles: frozenset[Role]
     object_type: str = ""
     object_id: str | int = ""
@@ -37,11 +45,17 @@ class Acting:
     details: dict[str, object] = field(default_factory=dict)
 
 
-def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession) -> User:
-    user = session.get(User, actor.user_id)
-    if user is None or not user.active or ctx.lockout.is_locked(user.locked_until, ctx.now()):
+def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession) -> tuple[ActingUser, frozenset[Role]]:
+    """The acting user and their roles as the database says now, in one small query."""
+    rows = session.execute(
+        select(User.id, User.username, User.display_name, User.active, User.locked_until, UserRole.role)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(User.id == actor.user_id)
+    ).all()
+    if not rows or not rows[0].active or ctx.lockout.is_locked(rows[0].locked_until, ctx.now()):
         raise SessionEnded("Your session has ended: the account is no longer active. Sign in again.")
-    return user
+    first = rows[0]
+    return ActingUser(first.id, first.username, first.display_name), frozenset(Role(r.role) for r in rows if r.role)
 
 
 @contextmanager
@@ -58,8 +72,7 @@ def acting(
     no longer counts, whatever the signed-in session remembers."""
     try:
         with ctx.transaction() as session:
-            user = _load_active_user(ctx, session, actor)
-            roles = frozenset(Role(r.role) for r in user.roles)
+            user, roles = _load_active_user(ctx, session, actor)
             if permission is not None and not is_allowed(roles, permission):
                 raise PermissionDenied(f"Your role does not allow this ({action}).")
             act = Acting(session, user, roles, object_type=object_type, object_id=object_id)

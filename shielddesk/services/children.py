@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,9 +147,9 @@ def visible_conditions(roles: frozenset[Role], criteria: SearchCriteria) -> list
 def page_query(
     session: Session, roles: frozenset[Role], criteria: SearchCriteria, order: SearchOrder, offset: int, limit: int
 ) -> tuple[int, list[Row[Any]]]:
+    """One page of results and the total, in one round trip (a window count over the whole match)."""
     shielded = _shielded_flag()
     conditions = visible_conditions(roles, criteria)
-    total = session.scalar(select(func.count(Child.id)).where(*conditions)) or 0
     query = (
         select(
             Child.id,
@@ -160,13 +161,19 @@ def page_query(
             Child.postcode,
             Child.town,
             shielded.label("shielded"),
+            func.count().over().label("total"),
         )
         .where(*conditions)
         .order_by(*_order_by(order, shielded))
         .offset(offset)
         .limit(limit)
     )
-    return total, list(session.execute(query))
+    rows = list(session.execute(query))
+    if rows:
+        return int(rows[0].total), rows
+    if offset == 0:
+        return 0, rows
+    return session.scalar(select(func.count(Child.id)).where(*conditions)) or 0, rows
 
 
 def leak_check(session: Session) -> tuple[int, int]:
@@ -200,9 +207,18 @@ def leak_check(session: Session) -> tuple[int, int]:
     return runs, leaks
 
 
+_PLACEHOLDERS: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
 def team_placeholder(session: Session) -> str:
-    setting = session.get(Setting, SETTING_TEAM_PHONE)
-    return placeholder_text(setting.value if setting else "")
+    """The placeholder naming the team's phone. Read once per database engine: only first-run set-up writes it."""
+    key = session.get_bind()
+    if key not in _PLACEHOLDERS:
+        setting = session.get(Setting, SETTING_TEAM_PHONE)
+        if setting is None:
+            return placeholder_text("")
+        _PLACEHOLDERS[key] = placeholder_text(setting.value)
+    return _PLACEHOLDERS[key]
 
 
 class ChildrenService:
