@@ -221,7 +221,7 @@ class Bench:
                 f"SELECT id, cp_id, surname, forenames, date_of_birth, gender, postcode, town FROM child WHERE {where}"  # noqa: S608
             )
             connection.execute(
-                text(page + " ORDER BY surname_key, id LIMIT 100"),
+                text(page + " ORDER BY surname_key, date_of_birth, id LIMIT 100"),
                 params,
             )
             connection.execute(text("INSERT INTO bench_audit (details) VALUES (:d)"), {"d": "{}" * 40})
@@ -304,6 +304,16 @@ class Bench:
         return services.auth.login(username, BENCH_PASSWORD)
 
 
+@contextmanager
+def _folder(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=False)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="shielddesk-bench-") as folder:
+        yield Path(folder)
+
+
 def run(
     children: int,
     *,
@@ -313,9 +323,11 @@ def run(
     search_runs: int = 200,
     match_entries: int = 2000,
     log: Callable[[str], None] = print,
+    keep: Path | None = None,
 ) -> list[Figure]:
-    with tempfile.TemporaryDirectory(prefix="shielddesk-bench-") as folder:
-        bench = Bench(children, Path(folder), db_url, judge_time, log)
+    """`keep`: build the database in that folder and leave it there (to study queries at scale afterwards)."""
+    with _folder(keep) as folder:
+        bench = Bench(children, folder, db_url, judge_time, log)
         services = bench.services()
         try:
             services.setup.initialise(

@@ -179,6 +179,7 @@ def cmd_bench(cli: Cli, args: argparse.Namespace) -> int:
         search_runs=args.search_runs,
         match_entries=args.entries,
         log=lambda line: print(line, file=cli.out, flush=True),
+        keep=Path(args.keep) if args.keep else None,
     )
     print(bench.summary(figures), file=cli.out)
     return EXIT_OK if all(f.ok is not False for f in figures) else EXIT_REFUSED
@@ -190,6 +191,7 @@ def add_certificate_commands(sub: Any, common: argparse.ArgumentParser, lists: A
     p.add_argument("--entries", type=int, default=2000, help="gatekeeper entries to match")
     p.add_argument("--search-runs", type=int, default=200, help="searches per query kind")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--keep", metavar="DIR", help="build the throwaway database in DIR (new) and leave it there")
     p.add_argument(
         "--no-time-targets",
         action="store_true",

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
@@ -144,8 +145,9 @@ def _compare_birth(wanted: date | None, recorded: date) -> tuple[float, FieldCom
 # ---- names --------------------------------------------------------------------------------------------
 
 
-def _parts(text: str) -> list[str]:
-    return [p for p in words_key(text.replace("-", " ").replace("'", "")).split(" ") if p]
+@lru_cache(maxsize=1 << 16)
+def _parts(text: str) -> tuple[str, ...]:
+    return tuple(p for p in words_key(text.replace("-", " ").replace("'", "")).split(" ") if p)
 
 
 def _surname(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, FieldComparison]:
@@ -195,7 +197,7 @@ def _swapped(subject: MatchSubject, facts: CandidateFacts) -> bool:
     wanted_sur, wanted_fore = name_key(subject.surname), _parts(subject.forenames)
     return (
         bool(wanted_fore)
-        and wanted_sur == (_parts(facts.forenames) or [""])[0]
+        and wanted_sur == (_parts(facts.forenames) or ("",))[0]
         and (wanted_fore[0] == name_key(facts.surname))
     )
 

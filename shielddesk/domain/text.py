@@ -1,9 +1,12 @@
-"""Normalised search keys: case- and accent-insensitive, punctuation-free, and a phonetic key."""
+"""Normalised search keys: case- and accent-insensitive, punctuation-free, and a phonetic key.
+
+Cached: matching computes the same keys for the same common names hundreds of thousands of times."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import jellyfish
 
@@ -12,6 +15,7 @@ _NOT_ALNUM_SPACE = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case, accents removed: 'Zoë Ó Briain' -> 'zoe o briain'."""
     if text.isascii():
@@ -21,20 +25,24 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """Key for prefix search of names: letters and digits only ('O'Brien-Smith' -> 'obriensmith')."""
     return _NOT_ALNUM.sub("", fold(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def words_key(text: str) -> str:
     """Key for addresses and organisation names: folded words separated by single spaces."""
     return _SPACES.sub(" ", _NOT_ALNUM_SPACE.sub(" ", fold(text))).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def postcode_key(text: str) -> str:
     return _NOT_ALNUM.sub("", fold(text)).upper()
 
 
+@lru_cache(maxsize=1 << 16)
 def phonetic_key(text: str) -> str:
     """'Sounds like' key of a name (Metaphone of its first part, so 'Smith-Jones' sounds like 'Smith')."""
     folded = words_key(text.replace("-", " "))

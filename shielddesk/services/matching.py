@@ -82,6 +82,10 @@ def subject_of(details: EntryDetails) -> MatchSubject:
     )
 
 
+def _starts(column: Any, prefix: str) -> Any:
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 def _blocks(subject: MatchSubject) -> list:
     """Cheap, indexed ways a candidate may share something with the entry."""
     blocks = []
@@ -91,7 +95,13 @@ def _blocks(subject: MatchSubject) -> list:
     first_forename = (subject.forenames.split() or [""])[0]
     if subject.date_of_birth is not None:
         variants = sorted(birth_date_variants(subject.date_of_birth))
-        blocks.append(Child.date_of_birth == subject.date_of_birth)
+        # Everyone born that day whose forename or surname starts the same way: catches surname typos that
+        # defeat the phonetic key, without scoring the whole day's births (about 150 a day per million).
+        fore, sur = name_key(first_forename), surname
+        starts = [_starts(Child.forenames_key, fore[:2])] if len(fore) >= 2 else []
+        starts += [_starts(Child.surname_key, sur[:1])] if sur else []
+        if starts:
+            blocks.append(and_(Child.date_of_birth == subject.date_of_birth, or_(*starts)))
         if surname:
             blocks.append(and_(Child.surname_key == surname, Child.date_of_birth.in_(variants)))
         if phonetic:

@@ -84,7 +84,8 @@ class Child(Base):
 
     __table_args__ = (
         Index("ix_child_surname_key_dob", "surname_key", "date_of_birth"),
-        Index("ix_child_surname_phonetic", "surname_phonetic"),
+        Index("ix_child_phonetic_surname_dob", "surname_phonetic", "surname_key", "date_of_birth"),  # sounds-like
+        Index("ix_child_phonetic_dob", "surname_phonetic", "date_of_birth"),  # matching
         Index("ix_child_forenames_key", "forenames_key"),
         Index("ix_child_date_of_birth", "date_of_birth"),
         Index("ix_child_postcode_key", "postcode_key"),
