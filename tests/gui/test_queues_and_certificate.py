@@ -106,8 +106,9 @@ def test_supervisor_sees_readiness_but_cannot_issue(qtbot, open_window):
     assert window.certificate_page.readiness is not None
 
 
-def test_another_workstations_change_does_not_close_the_record_an_operator_is_reading(qtbot, open_window,
-                                                                                      sqlite_authority, monkeypatch):
+def test_another_workstations_change_does_not_close_the_record_an_operator_is_reading(
+    qtbot, open_window, sqlite_authority, monkeypatch
+):
     from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
     from tests.support.authority import CANARY, CANARY_CP_ID
 
