@@ -273,13 +273,22 @@ def score_candidate(subject: MatchSubject, facts: CandidateFacts) -> ScoredCandi
 
 
 def _same_birth_family(a: CandidateFacts, b: CandidateFacts) -> bool:
+    """Two children born the same day who could be taken for each other: twins or siblings at one address, or
+    namesakes (same surname, forenames alike). Two children who merely share a common surname and a birthday,
+    with other forenames and other addresses, are not confusable."""
+    if a.child_id == b.child_id or a.date_of_birth != b.date_of_birth:
+        return False
+    same_surname = name_key(a.surname) == name_key(b.surname)
+    same_home = bool(a.postcode) and postcode_key(a.postcode) == postcode_key(b.postcode)
+    if same_home and (same_surname or words_key(a.address) == words_key(b.address)):
+        return True
+    if not same_surname:
+        return False
+    first_a, first_b = (_parts(a.forenames) or ("",))[0], (_parts(b.forenames) or ("",))[0]
     return (
-        a.child_id != b.child_id
-        and a.date_of_birth == b.date_of_birth
-        and (
-            name_key(a.surname) == name_key(b.surname)
-            or (a.postcode and postcode_key(a.postcode) == postcode_key(b.postcode))
-        )
+        first_a == first_b
+        or phonetic_key(first_a) == phonetic_key(first_b)
+        or (JaroWinkler.similarity(first_a, first_b) >= 0.9)
     )
 
 
