@@ -142,9 +142,12 @@ def add_row(
     for column, value in zip(columns, record, strict=True):
         if not column:
             continue
-        limit = limits.max_notes_chars if column in long_columns else limits.max_field_chars
-        if len(value) > limit:
-            table.problems.append(RowProblem(table.file, line, column, f"the value is longer than {limit} characters"))
+        if len(value) > limits.max_field_chars:  # rare: only then look up the column's own limit
+            limit = limits.max_notes_chars if column in long_columns else limits.max_field_chars
+            if len(value) > limit:
+                table.problems.append(
+                    RowProblem(table.file, line, column, f"the value is longer than {limit} characters")
+                )
         values[column] = value.strip()
     table.rows.append(CsvRow(line, values))
 

@@ -64,6 +64,12 @@ _PLAIN_FIELDS = tuple(
 )
 
 
+# Column names of each carer's fields, in the order of Carer's fields (name, relationship, address, phone).
+_CARER_COLUMNS = tuple(
+    tuple(f"carer{n}_{part}" for part in ("name", "relationship", "address", "phone")) for n in (1, 2)
+)
+
+
 @dataclass(frozen=True)
 class LocatedInvolvement:
     line: int
@@ -116,15 +122,11 @@ def _child_from_row(row: CsvRow, file: str, today: date, problems: list[RowProbl
     gender = _checked(row, "gender", file, problems, parse_gender)
     if len(problems) > before or cp_id is None or born is None:
         return None
+    values = row.values
     carers = tuple(
-        Carer(
-            name=row.values.get(f"carer{n}_name", ""),
-            relationship=row.values.get(f"carer{n}_relationship", ""),
-            address=row.values.get(f"carer{n}_address", ""),
-            phone=row.values.get(f"carer{n}_phone", ""),
-        )
-        for n in (1, 2)
-        if any(row.values.get(f"carer{n}_{part}", "") for part in ("name", "relationship", "address", "phone"))
+        Carer(*parts)
+        for parts in (tuple(values.get(column, "") for column in columns) for columns in _CARER_COLUMNS)
+        if any(parts)
     )
     plain = {name: row.values.get(name, "") for name in _PLAIN_FIELDS}
     return ChildRecord(
