@@ -180,8 +180,12 @@ def _forenames(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, Fie
     if not recorded_parts:
         return 0.0, FieldComparison("forenames", Agreement.DISAGREE)
     first, recorded_first = wanted_parts[0], recorded_parts[0]
-    if first == recorded_first:
+    if wanted_parts == recorded_parts or (first == recorded_first and len(recorded_parts) > 1 >= len(wanted_parts)):
+        # All the forenames, or the first when the entry gives only that one ("Amara" for "Amara Grace").
         return 20.0, FieldComparison("forenames", Agreement.AGREE)
+    if first == recorded_first:
+        # "Isla" against "Isla-Rose", "Theo Jr" against "Theo": close, but not the same child for certain.
+        return 17.0, FieldComparison("forenames", Agreement.PARTIAL, "the first forename agrees")
     if set(wanted_parts) & set(recorded_parts):
         return 16.0, FieldComparison("forenames", Agreement.PARTIAL, "another of the forenames agrees")
     if phonetic_key(first) == phonetic_key(recorded_first):
@@ -193,12 +197,15 @@ def _forenames(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, Fie
     return 0.0, FieldComparison("forenames", Agreement.DISAGREE)
 
 
+def _alike(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and (a == b or Levenshtein.distance(a, b) <= 1 or phonetic_key(a) == phonetic_key(b))
+
+
 def _swapped(subject: MatchSubject, facts: CandidateFacts) -> bool:
-    wanted_sur, wanted_fore = name_key(subject.surname), _parts(subject.forenames)
-    return (
-        bool(wanted_fore)
-        and wanted_sur == (_parts(facts.forenames) or ("",))[0]
-        and (wanted_fore[0] == name_key(facts.surname))
+    """The entry's surname is the child's forename and its forename the child's surname (a typo allowed)."""
+    recorded_first = (_parts(facts.forenames) or ("",))[0]
+    return _alike(name_key(subject.surname), recorded_first) and _alike(
+        name_key(subject.forenames), name_key(facts.surname)
     )
 
 

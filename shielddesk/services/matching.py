@@ -100,6 +100,9 @@ def _blocks(subject: MatchSubject) -> list:
         fore, sur = name_key(first_forename), surname
         starts = [_starts(Child.forenames_key, fore[:2])] if len(fore) >= 2 else []
         starts += [_starts(Child.surname_key, sur[:1])] if sur else []
+        # and the same with forename and surname swapped on the form
+        starts += [_starts(Child.forenames_key, sur[:2])] if len(sur) >= 2 else []
+        starts += [_starts(Child.surname_key, fore[:1])] if fore else []
         if starts:
             blocks.append(and_(Child.date_of_birth == subject.date_of_birth, or_(*starts)))
         if surname:
@@ -109,6 +112,9 @@ def _blocks(subject: MatchSubject) -> list:
         swapped = name_key(first_forename)
         if swapped:
             blocks.append(and_(Child.surname_key == swapped, Child.date_of_birth.in_(variants)))
+            blocks.append(
+                and_(Child.surname_phonetic == phonetic_key(first_forename), Child.date_of_birth.in_(variants))
+            )
     elif surname:
         blocks.append(Child.surname_key == surname)
         if phonetic:
