@@ -192,8 +192,9 @@ class ListService:
             entry = stored.pop(item.details.entry_ref.casefold(), None)
             if entry is None:
                 added.append(item.details.entry_ref)
-            elif changed_fields := _changed_fields(entry, item.details):
-                changed.append(EntryChange(entry.entry_ref, changed_fields, EntryStatus(entry.status)))
+            elif (changed_fields := _changed_fields(entry, item.details)) or entry.status == EntryStatus.WITHDRAWN:
+                # An entry the gatekeeper had withdrawn and now lists again is restored, even if unchanged.
+                changed.append(EntryChange(entry.entry_ref, changed_fields or ("restored",), EntryStatus(entry.status)))
             else:
                 unchanged += 1
         withdrawn = tuple(e.entry_ref for e in stored.values() if e.status != EntryStatus.WITHDRAWN)

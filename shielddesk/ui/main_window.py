@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -199,6 +200,11 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.locked = True
+        # An open dialog (a match, a comparison, a file chooser) would stay on top of the lock screen with a
+        # child's details in it: cancel every one; the action it belonged to is simply not taken.
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self._clear_pages()  # no child data survives behind the lock screen
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)

@@ -166,3 +166,17 @@ def test_selected_row_carries_a_plain_row_object(qtbot, open_window):
     page = _search_surname(qtbot, window, "walsh")
     row = page.table.currentIndex().data(RowRole)
     assert row.cp_id.startswith("CP9") and not hasattr(row, "_sa_instance_state")
+
+
+def test_lock_closes_any_open_dialog_so_nothing_shows_over_the_lock_screen(qtbot, open_window, sqlite_authority):
+    from PySide6.QtCore import QTimer
+
+    from shielddesk.ui.dialogs.match import MatchDialog
+
+    window = open_window("operator1")
+    entry = sqlite_authority.entry_for("CP9000000003", list_ref="GK-LOCK")
+    dialog = MatchDialog(sqlite_authority.services.matching.match(sqlite_authority.operator1, entry.entry_id), window)
+    results = []
+    QTimer.singleShot(50, lambda: window.lock(idle=True))
+    results.append(dialog.ask())  # runs its own modal loop until the lock cancels it
+    assert results == [None] and not dialog.isVisible() and window.locked

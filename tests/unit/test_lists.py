@@ -204,3 +204,13 @@ def test_entry_locations_are_masked_for_supervisors_and_sign_off_owners(authorit
         entry = authority.services.lists.entry(getattr(authority, who), "TEST-LIST/E-loc")
         assert (entry.details.postcode.startswith("Shielded")) is masked, who
         assert ("refuge" in entry.details.notes) is not masked, who
+
+
+def test_a_withdrawn_entry_listed_again_unchanged_is_restored(authority, tmp_path):
+    rows = [list_row("R1", "Sophie", "Smith-Jones", "2012-11-02"), list_row("R2", "Zoë", "O'Brien", "2015-01-20")]
+    _import(authority, write_list(tmp_path / "v1.csv", rows), "GK-R")
+    _import(authority, write_list(tmp_path / "v2.csv", rows[:1]), "GK-R")
+    assert _entries(authority, "GK-R")["R2"].status == EntryStatus.WITHDRAWN
+    _preview, diff = _import(authority, write_list(tmp_path / "v3.csv", rows), "GK-R")
+    assert [(c.entry_ref, c.fields) for c in diff.changed] == [("R2", ("restored",))]
+    assert _entries(authority, "GK-R")["R2"].status == EntryStatus.UNMATCHED
