@@ -201,9 +201,10 @@ class MainWindow(QMainWindow):
             return
         self.locked = True
         # An open dialog (a match, a comparison, a file chooser) would stay on top of the lock screen with a
-        # child's details in it: cancel every one; the action it belonged to is simply not taken.
+        # child's details in it: cancel every one; the action it belonged to is simply not taken. A progress
+        # dialog shows no child and cancelling it would abandon an import: it stays, behind the lock.
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.isVisible():
+            if isinstance(widget, QDialog) and widget.isVisible() and not isinstance(widget, QProgressDialog):
                 widget.reject()
         self._clear_pages()  # no child data survives behind the lock screen
         self.stack.setCurrentWidget(self.lock_screen)
