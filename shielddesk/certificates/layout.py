@@ -55,7 +55,7 @@ class CertificateContent:
     team_phone: str
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
         "authority": ParagraphStyle(
@@ -115,7 +115,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list[object]], widths: list[float], header: bool = True) -> Table:
+def table(rows: list[list[object]], widths: list[float], header: bool = True) -> Table:
     table = Table(rows, colWidths=widths, hAlign="LEFT")
     style = [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
@@ -137,7 +137,7 @@ def _table(rows: list[list[object]], widths: list[float], header: bool = True) -
 def render(content: CertificateContent) -> bytes:
     """The unsigned PDF."""
     out = io.BytesIO()
-    s = _styles()
+    s = styles()
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -156,7 +156,7 @@ def render(content: CertificateContent) -> bytes:
         Paragraph(content.authority, s["authority"]),
         Paragraph("Completion certificate", s["title"]),
         Paragraph("Shielding of children at risk of significant harm in the children's index", s["subtitle"]),
-        _table(
+        table(
             [
                 ["Certificate number", content.number, "Issued", content.issued_at.strftime("%d %B %Y, %H:%M UTC")],
                 ["Period covered", content.period, "Shielding team", content.team_phone],
@@ -165,7 +165,7 @@ def render(content: CertificateContent) -> bytes:
             header=False,
         ),
         Paragraph("Gatekeeper-approved list(s) covered", s["heading"]),
-        _table(
+        table(
             [["Reference", "Revision", "Received", "Entries", "SHA-256 of the list's content"]]
             + [
                 [
@@ -180,7 +180,7 @@ def render(content: CertificateContent) -> bytes:
             [30 * mm, 16 * mm, 22 * mm, 16 * mm, width - 84 * mm],
         ),
         Paragraph("Outcome", s["heading"]),
-        _table(
+        table(
             [
                 ["Children on the list(s)", "Shielded", "Withdrawn by the gatekeeper", "Documented exceptions"],
                 [str(content.on_list), str(content.shielded), str(content.withdrawn), str(len(content.exceptions))],
@@ -191,7 +191,7 @@ def render(content: CertificateContent) -> bytes:
     if content.exceptions:
         story += [
             Paragraph("Documented exceptions (by entry reference)", s["heading"]),
-            _table(
+            table(
                 [["Entry", "Exception", "Agreed by two operators"]]
                 + [[e.entry, e.kind, Paragraph(e.decided, s["small"])] for e in content.exceptions[:14]],
                 [38 * mm, 62 * mm, width - 100 * mm],

@@ -9,12 +9,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from shielddesk.certificates.layout import _styles, _table
+from shielddesk.certificates.layout import styles, table
 
 
 def render_report(title: str, subtitle: str, sections: Sequence[tuple[str, list[list[str]]]]) -> bytes:
     out = io.BytesIO()
-    s = _styles()
+    s = styles()
     doc = SimpleDocTemplate(
         out,
         pagesize=landscape(A4),
@@ -33,7 +33,7 @@ def render_report(title: str, subtitle: str, sections: Sequence[tuple[str, list[
             story.append(Paragraph("None.", s["body"]))
             continue
         columns = len(rows[0])
-        story.append(_table(rows, [width / columns] * columns))
+        story.append(table(rows, [width / columns] * columns))
         story.append(Spacer(1, 2 * mm))
     doc.build(story)
     return out.getvalue()

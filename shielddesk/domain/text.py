@@ -50,11 +50,3 @@ def phonetic_key(text: str) -> str:
         return ""
     first = folded.split(" ")[0]
     return jellyfish.metaphone(first).upper()
-
-
-def format_postcode(text: str) -> str:
-    """Canonical display form: 'ls14ab' -> 'LS1 4AB' (unchanged when it is not postcode-shaped)."""
-    key = postcode_key(text)
-    if 5 <= len(key) <= 7:
-        return f"{key[:-3]} {key[-3:]}"
-    return text.strip()

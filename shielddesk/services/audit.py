@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.audit_chain import GENESIS_HASH, ChainedEvent, ChainVerdict, event_hash, verify_chain
@@ -107,7 +107,3 @@ def verify_chain_in(ctx: ServiceContext, session: Session) -> ChainVerdict:
     head = session.get(AuditHead, 1)
     head_pair = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     return verify_chain(_stream(session), key, head_pair)
-
-
-def event_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -13,14 +13,5 @@ class Changes:
     requests: bool = False
     reviews: bool = False
 
-    def __or__(self, other: Changes) -> Changes:
-        return Changes(
-            self.children or other.children,
-            self.shields or other.shields,
-            self.lists or other.lists,
-            self.requests or other.requests,
-            self.reviews or other.reviews,
-        )
-
 
 EVERYTHING = Changes(True, True, True, True, True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -409,12 +409,3 @@ def location_masker(act: Acting) -> Callable[[EntryView], EntryView]:
         return replace(view, details=replace(view.details, **hidden)) if hidden else view
 
     return mask
-
-
-def with_details(view: EntryView, **changes: object) -> EntryDetails:
-    """A copy of an entry's details with some fields changed (for edit forms and tests)."""
-    known = {f.name for f in fields(EntryDetails)}
-    unknown = set(changes) - known
-    if unknown:
-        raise InvalidInput(f"Unknown entry fields: {', '.join(sorted(unknown))}")
-    return replace(view.details, **changes)  # type: ignore[arg-type]

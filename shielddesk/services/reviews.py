@@ -147,8 +147,9 @@ def guard_duplicates(ctx: ServiceContext, session: Session, touched_ids: Iterabl
     now = ctx.now()
     by_birth: dict[date, list[int]] = defaultdict(list)
     by_sound: dict[str, list[int]] = defaultdict(list)
-    for chunk_start in range(0, len(touched), 1000):
-        chunk = list(touched)[chunk_start : chunk_start + 1000]
+    touched_ids = sorted(touched)
+    for chunk_start in range(0, len(touched_ids), 1000):
+        chunk = touched_ids[chunk_start : chunk_start + 1000]
         for child_id, born, sound in session.execute(
             select(Child.id, Child.date_of_birth, Child.surname_phonetic).where(Child.id.in_(chunk))
         ):

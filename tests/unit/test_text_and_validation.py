@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from shielddesk.domain.text import format_postcode, name_key, phonetic_key, postcode_key, words_key
+from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
 from shielddesk.domain.validation import (
     ValueProblem,
     check_child_birth_date,
@@ -25,7 +25,6 @@ def test_sounds_like_matches_common_spellings():
 
 def test_postcode_and_words_keys():
     assert postcode_key(" db1  2ab ") == "DB12AB"
-    assert format_postcode("db12ab") == "DB1 2AB"
     assert words_key("  4, Mill   Lane ") == "4 mill lane"
 
 
