@@ -8,6 +8,9 @@ from dataclasses import dataclass
 class ShieldDeskError(Exception):
     """Base of every error a user may see; the message is safe to show and to log."""
 
+    # What the refusal's audit event should say besides the error's name (never a shielded value).
+    audit_details: dict[str, object] | None = None
+
 
 class AuthenticationFailed(ShieldDeskError):
     # One message for unknown user, wrong password and locked account: no oracle for an attacker.

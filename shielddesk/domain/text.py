@@ -13,6 +13,7 @@ import jellyfish
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _NOT_ALNUM_SPACE = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -31,9 +32,15 @@ def name_key(text: str) -> str:
     return _NOT_ALNUM.sub("", fold(text))
 
 
-@lru_cache(maxsize=1 << 16)
 def words_key(text: str) -> str:
     """Key for addresses and organisation names: folded words separated by single spaces."""
+    if text.isascii():  # not cached: addresses are nearly all different, and this path is quick
+        return " ".join(_ASCII_WORD.findall(text.lower()))
+    return _words_key_folded(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _words_key_folded(text: str) -> str:
     return _SPACES.sub(" ", _NOT_ALNUM_SPACE.sub(" ", fold(text))).strip()
 
 

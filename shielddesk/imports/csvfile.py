@@ -6,10 +6,10 @@ the file (values may be shielded).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,33 +35,117 @@ class CsvTable:
     warnings: list[str] = field(default_factory=list)
 
 
-def _line_of_offset(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+_BLOCK = 1 << 20
 
 
-def _decode(data: bytes, table: CsvTable) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        table.problems.append(
-            RowProblem(table.file, 1, "", "the file is UTF-16; save it as 'CSV UTF-8' and import it again")
-        )
-        return None
-    if (nul := data.find(b"\x00")) >= 0:
-        table.problems.append(
-            RowProblem(table.file, _line_of_offset(data, nul), "", "the file contains a NUL byte (not a text CSV)")
-        )
-        return None
+def check_bytes(path: Path, table: CsvTable, limits: ImportLimits) -> int:
+    """Checks size, encoding and NUL bytes in one streaming pass, records the SHA-256 and returns the number
+    of line breaks; 0 with a problem recorded when the file cannot be taken."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        size = path.stat().st_size
+    except OSError as exc:
+        table.problems.append(RowProblem(table.file, 0, "", f"the file cannot be read ({exc.strerror})"))
+        return 0
+    if size > limits.max_file_bytes:
         table.problems.append(
-            RowProblem(
-                table.file,
-                _line_of_offset(data, exc.start),
-                "",
-                "the file is not valid UTF-8 (it may be Windows-1252); save it as 'CSV UTF-8' and import it again",
-            )
+            RowProblem(table.file, 0, "", f"the file is larger than the {limits.max_file_bytes // 1_048_576} MB limit")
         )
-        return None
+        return 0
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    try:
+        with path.open("rb") as stream:
+            first = True
+            while block := stream.read(_BLOCK):
+                digest.update(block)
+                if first and block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    table.problems.append(
+                        RowProblem(table.file, 1, "", "the file is UTF-16; save it as 'CSV UTF-8' and import it again")
+                    )
+                    return 0
+                first = False
+                if (nul := block.find(b"\x00")) >= 0:
+                    line = lines + block.count(b"\n", 0, nul) + 1
+                    table.problems.append(
+                        RowProblem(table.file, line, "", "the file contains a NUL byte (not a text CSV)")
+                    )
+                    return 0
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    _not_utf8(table, lines + block.count(b"\n", 0, max(exc.start, 0)) + 1)
+                    return 0
+                lines += block.count(b"\n")
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                _not_utf8(table, lines + 1)
+                return 0
+    except OSError as exc:
+        table.problems.append(RowProblem(table.file, 0, "", f"the file cannot be read ({exc.strerror})"))
+        return 0
+    table.sha256 = digest.hexdigest()
+    return lines
+
+
+def _not_utf8(table: CsvTable, line: int) -> None:
+    table.problems.append(
+        RowProblem(
+            table.file,
+            line,
+            "",
+            "the file is not valid UTF-8 (it may be Windows-1252); save it as 'CSV UTF-8' and import it again",
+        )
+    )
+
+
+def iter_records(
+    path: Path, table: CsvTable, *, required: Iterable[str], known: Iterable[str], limits: ImportLimits
+) -> Iterator[tuple[int, list[str]]]:
+    """The data rows of a file `check_bytes` accepted, streamed: (physical line, stripped values in the
+    header's order). The header goes to `table.columns`; problems go to `table.problems` and the bad rows are
+    not yielded. Fields longer than the limit are reported but still yielded (the caller rejects the file)."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream, strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error:
+            header = None
+        if not header or not any(h.strip() for h in header):
+            table.problems.append(RowProblem(table.file, 1, "", "the file has no header row"))
+            return
+        columns = [h.strip().lower() for h in header]
+        check_header(table, columns, set(required), set(known))
+        if table.problems:
+            return
+        table.columns = columns
+        width = len(columns)
+        longest = limits.max_field_chars
+        previous_end = reader.line_num
+        try:
+            for record in reader:
+                line = previous_end + 1
+                previous_end = reader.line_num
+                if len(record) != width:
+                    if not record or all(not v.strip() for v in record):
+                        continue
+                    table.problems.append(
+                        RowProblem(table.file, line, "", f"the row has {len(record)} fields but the header has {width}")
+                    )
+                    continue
+                values = list(map(str.strip, record))
+                if not any(values):
+                    continue
+                if max(map(len, record)) > longest:
+                    for column, value in zip(columns, record, strict=True):
+                        if len(value) > longest:
+                            table.problems.append(
+                                RowProblem(table.file, line, column, f"the value is longer than {longest} characters")
+                            )
+                yield line, values
+        except csv.Error as exc:
+            table.problems.append(RowProblem(table.file, reader.line_num, "", f"the CSV structure is broken ({exc})"))
 
 
 def read_csv(
@@ -72,66 +156,16 @@ def read_csv(
     limits: ImportLimits,
     long_text_columns: Iterable[str] = (),
 ) -> CsvTable:
+    """The whole (small) file as rows of column -> value; `long_text_columns` may hold notes up to the notes
+    limit."""
     table = CsvTable(file=path.name)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        table.problems.append(RowProblem(table.file, 0, "", f"the file cannot be read ({exc.strerror})"))
-        return table
-    if size > limits.max_file_bytes:
-        table.problems.append(
-            RowProblem(
-                table.file,
-                0,
-                "",
-                f"the file is larger than the {limits.max_file_bytes // 1_048_576} MB limit",
-            )
-        )
-        return table
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        table.problems.append(RowProblem(table.file, 0, "", f"the file cannot be read ({exc.strerror})"))
-        return table
-    table.sha256 = hashlib.sha256(data).hexdigest()
-    text = _decode(data, table)
-    if text is None:
-        return table
-
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        header = None
-    if not header or not any(h.strip() for h in header):
-        table.problems.append(RowProblem(table.file, 1, "", "the file has no header row"))
-        return table
-    columns = [h.strip().lower() for h in header]
-    check_header(table, columns, set(required), set(known))
+    check_bytes(path, table, limits)
     if table.problems:
         return table
-    table.columns = columns
     long_columns = set(long_text_columns)
-    previous_end = 1
-    try:
-        for record in reader:
-            line = previous_end + 1
-            previous_end = reader.line_num
-            if not record or all(not v.strip() for v in record):
-                continue
-            if len(record) != len(columns):
-                table.problems.append(
-                    RowProblem(
-                        table.file,
-                        line,
-                        "",
-                        f"the row has {len(record)} fields but the header has {len(columns)}",
-                    )
-                )
-                continue
-            add_row(table, line, columns, record, limits, long_columns)
-    except csv.Error as exc:
-        table.problems.append(RowProblem(table.file, reader.line_num, "", f"the CSV structure is broken ({exc})"))
+    unchecked = ImportLimits(max_field_chars=1 << 62)  # add_row checks each column against its own limit
+    for line, values in iter_records(path, table, required=required, known=known, limits=unchecked):
+        add_row(table, line, table.columns, values, limits, long_columns)
     return table
 
 

@@ -101,6 +101,6 @@ def acting(
                 outcome=outcome,
                 object_type=object_type,
                 object_id=object_id,
-                details={"error": type(exc).__name__},
+                details={"error": type(exc).__name__, **(exc.audit_details or {})},
             )
         raise

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from shielddesk.domain.child import CHILD_FIELDS, ChildRecord
 from shielddesk.domain.errors import Cancelled, ImportRejected, RowProblem
 from shielddesk.domain.roles import Permission
-from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
 from shielddesk.imports.limits import ImportLimits
-from shielddesk.imports.population import PopulationFile, read_population
-from shielddesk.services.audit import OUTCOME_REFUSED
+from shielddesk.imports.population import CarerValues, ChildRows, ChildValues, InvolvementFile, read_involvements
 from shielddesk.services.base import acting
 from shielddesk.services.context import ServiceContext
+from shielddesk.services.population_store import PopulationStore, Prepared
 from shielddesk.services.reviews import guard_duplicates
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import Carer, Child, Involvement
+from shielddesk.storage.models import Child, Involvement
 
 Progress = Callable[[int, int, str], None]
-CHUNK = 1000
+CHUNK = 1000  # rows per batch: lookups of existing children use IN lists of this size
 T = TypeVar("T")
-
-_COMPARED = tuple(name for name in CHILD_FIELDS if name != "cp_id")
+Row = tuple[int, ChildValues, CarerValues, Prepared]  # line, checked values, carers, prepared for storing
 
 
 @dataclass(frozen=True)
@@ -43,39 +39,9 @@ class ImportSummary:
     provisional_shields: int = 0
 
 
-def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def child_values(record: ChildRecord, now: datetime) -> dict[str, object]:
-    """The stored columns of a child, search keys included."""
-    address = " ".join(p for p in (record.address_line1, record.address_line2, record.town) if p)
-    return {
-        "cp_id": record.cp_id,
-        **{name: getattr(record, name) for name in _COMPARED},
-        "surname_key": name_key(record.surname),
-        "forenames_key": name_key(record.forenames),
-        "surname_phonetic": phonetic_key(record.surname),
-        "postcode_key": postcode_key(record.postcode),
-        "address_key": words_key(address),
-        "school_key": words_key(record.school_name),
-        "gp_key": words_key(record.gp_practice_name),
-        "updated_at": now,
-    }
-
-
-def _carer_rows(child_id: int, record: ChildRecord) -> Iterable[dict[str, object]]:
-    for position, carer in enumerate(record.carers, start=1):
-        yield {
-            "child_id": child_id,
-            "position": position,
-            "name": carer.name,
-            "relationship": carer.relationship,
-            "address": carer.address,
-            "phone": carer.phone,
-            "name_key": name_key(carer.name),
-        }
+def _batches(items: Iterator[T], size: int = CHUNK) -> Iterator[list[T]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 class PopulationService:
@@ -97,174 +63,147 @@ class PopulationService:
         # Check the role before reading a byte of the file.
         with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population.start") as act:
             act.details["file"] = children_path.name
-        report(0, 0, "Reading and checking the files…")
-        parsed = read_population(children_path, involvements_path, today=self._ctx.now().date(), limits=self._limits)
-        if parsed.problems:
-            self._record_rejection(actor, parsed)
-            raise ImportRejected(parsed.problems)
+        report(0, 0, "Checking the files…")
+        today = self._ctx.now().date()
+        children = ChildRows(children_path, today=today, limits=self._limits)
+        involvements = read_involvements(involvements_path, limits=self._limits) if involvements_path else None
+        files = {children.file: children.table.sha256}
+        if involvements is not None:
+            files[involvements.file] = involvements.sha256
         with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population", object_type="file") as act:
-            summary = self._write(act.session, parsed, report, cancel, username=actor.username)
-            act.object_id = parsed.sha256.get(children_path.name, "")[:16]
+            act.object_id = children.table.sha256[:16]
+            try:
+                summary = _Import(self._ctx, act.session, report, cancel).run(children, involvements, actor.username)
+            except ImportRejected as rejected:
+                # Everything written so far rolls back; the refusal's audit event says which files and how many
+                # problems.
+                rejected.audit_details = {"files": files, "problems": len(rejected.problems)}
+                raise
             act.details.update(
-                files=parsed.sha256,
+                files=files,
                 created=summary.created,
                 updated=summary.updated,
                 unchanged=summary.unchanged,
                 involvements=summary.involvements,
                 provisional_shields=summary.provisional_shields,
             )
-            if cancel.is_set():
-                raise Cancelled()
             return summary
 
-    def _record_rejection(self, actor: UserSession, parsed: PopulationFile) -> None:
-        with acting(self._ctx, actor, Permission.IMPORT_POPULATION, "import.population") as act:
-            act.outcome = OUTCOME_REFUSED
-            act.details.update(files=parsed.sha256, problems=len(parsed.problems))
 
-    def _write(
-        self, session: Session, parsed: PopulationFile, report: Progress, cancel: threading.Event, *, username: str
-    ) -> ImportSummary:
-        now = self._ctx.now()
-        records = parsed.children
-        total = len(records)
-        existing: dict[str, Child] = {}
-        for chunk in _chunks([r.cp_id for r in records]):
-            for child in session.scalars(
-                select(Child).where(Child.cp_id.in_(chunk)).options(selectinload(Child.carers))
-            ):
-                existing[child.cp_id] = child
-        missing_inv = self._unknown_involvement_ids(session, parsed, existing)
-        if missing_inv:
-            raise ImportRejected(missing_inv)
+class _Import:
+    """One population import's writing, chunk by chunk, inside the caller's transaction."""
 
-        new_records = [r for r in records if r.cp_id not in existing]
-        changed: list[ChildRecord] = []
-        unchanged = 0
-        for record in records:
-            child = existing.get(record.cp_id)
-            if child is None:
-                continue
-            if self._differs(child, record):
-                changed.append(record)
-            else:
-                unchanged += 1
+    def __init__(self, ctx: ServiceContext, session: Session, report: Progress, cancel: threading.Event) -> None:
+        self._ctx, self._session, self._report, self._cancel = ctx, session, report, cancel
+        self._store = PopulationStore(session, ctx.now())
+        self._touched: list[int] = []
+        self._in_file: list[int] = []
+        self.created = self.updated = self.unchanged = 0
 
-        done = 0
-        for chunk in _chunks(new_records):
-            if cancel.is_set():
-                raise Cancelled()
-            session.execute(insert(Child.__table__), [child_values(r, now) | {"version": 1} for r in chunk])
-            done += len(chunk)
-            report(done, total, "Adding new children…")
-        for chunk in _chunks(changed):
-            if cancel.is_set():
-                raise Cancelled()
-            session.execute(
-                update(Child),
-                [
-                    child_values(r, now) | {"id": existing[r.cp_id].id, "version": existing[r.cp_id].version + 1}
-                    for r in chunk
-                ],
-            )
-            done += len(chunk)
-            report(done, total, "Updating changed children…")
-
-        ids = self._ids(session, [r.cp_id for r in new_records + changed])
-        touched = new_records + changed
-        for chunk in _chunks(touched):
-            if cancel.is_set():
-                raise Cancelled()
-            chunk_ids = [ids[r.cp_id] for r in chunk]
-            session.execute(delete(Carer).where(Carer.child_id.in_(chunk_ids)))
-            rows = [row for r in chunk for row in _carer_rows(ids[r.cp_id], r)]
-            if rows:
-                session.execute(insert(Carer.__table__), rows)
-
-        involvement_count = 0
-        if parsed.involvements_given:
-            involvement_count = self._replace_involvements(session, parsed, existing, ids)
-        report(total, total, "Checking for unshielded duplicates of shielded children…")
-        guarded = guard_duplicates(self._ctx, session, ids.values(), username=username)
-        report(total, total, "Saving…")
+    def run(self, children: ChildRows, involvements: InvolvementFile | None, username: str) -> ImportSummary:
+        problems = children.problems
+        file_problems = involvements.problems if involvements is not None else []
+        store = self._store
+        stored_before = store.count(Child.__table__)
+        bulk = store.suspend_indexes() if children.line_count > stored_before else False
+        total = max(children.line_count - 1, 1)
+        try:
+            for batch in _batches(self._prepared(children)):
+                self._check_cancel()
+                if not problems and not file_problems:  # after a problem only check the rest: every problem is reported
+                    self._write(batch, stored_before)
+                self._report(min(batch[-1][0], total), total, "Checking and adding children…")
+            if problems or file_problems:
+                raise ImportRejected(problems + file_problems)
+            if bulk:
+                self._report(0, 1, "Rebuilding the search indexes…")
+                store.restore_indexes(lambda done, of: self._report(done, of, "Rebuilding the search indexes…"))
+            involvement_count = 0
+            if involvements is not None:
+                involvement_count = self._replace_involvements(involvements)
+        finally:
+            store.reset_cache()
+        self._report(total, total, "Checking for unshielded duplicates of shielded children…")
+        guarded = guard_duplicates(self._ctx, self._session, self._touched, username=username)
+        self._report(total, total, "Saving…")
+        self._check_cancel()
         return ImportSummary(
-            children_in_file=total,
-            created=len(new_records),
-            updated=len(changed),
-            unchanged=unchanged,
+            children_in_file=len(self._in_file),
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
             involvements=involvement_count,
-            warnings=tuple(parsed.warnings),
+            warnings=tuple(children.table.warnings + (involvements.warnings if involvements else [])),
             provisional_shields=guarded,
         )
 
-    @staticmethod
-    def _differs(child: Child, record: ChildRecord) -> bool:
-        if any(getattr(child, name) != getattr(record, name) for name in _COMPARED):
-            return True
-        stored = [(c.name, c.relationship, c.address, c.phone) for c in child.carers]
-        wanted = [(c.name, c.relationship, c.address, c.phone) for c in record.carers]
-        return stored != wanted
+    def _prepared(self, children: ChildRows) -> Iterator[Row]:
+        prepare = self._store.prepare
+        for line, values, carers in children:
+            yield line, values, carers, prepare(values, carers)
 
-    @staticmethod
-    def _ids(session: Session, cp_ids: list[str]) -> dict[str, int]:
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def _write(self, batch: list[Row], stored_before: int) -> None:
+        store = self._store
+        existing = store.existing([row[1][0] for row in batch]) if stored_before else {}
+        new: list[Prepared] = []
+        changed: list[tuple[int, int, ChildValues, CarerValues]] = []
+        for _line, values, carers, prepared in batch:
+            stored = existing.get(values[0])
+            if stored is None:
+                new.append(prepared)
+                continue
+            child_id, version, stored_values, stored_carers = stored
+            self._in_file.append(child_id)
+            if stored_values == values and stored_carers == carers:
+                self.unchanged += 1
+            else:
+                changed.append((child_id, version, values, carers))
+        if new:
+            ids = store.add_children(new)
+            self._in_file.extend(ids)
+            self._touched.extend(ids)
+            self.created += len(new)
+        if changed:
+            store.update_children(changed)
+            self._touched.extend(c[0] for c in changed)
+            self.updated += len(changed)
+
+    def _replace_involvements(self, involvements: InvolvementFile) -> int:
+        store = self._store
+        wanted = sorted({located.cp_id for located in involvements.involvements})
         ids: dict[str, int] = {}
-        for chunk in _chunks(cp_ids):
-            ids.update(
-                (cp, i) for cp, i in session.execute(select(Child.cp_id, Child.id).where(Child.cp_id.in_(chunk)))
-            )
-        return ids
-
-    @staticmethod
-    def _unknown_involvement_ids(
-        session: Session, parsed: PopulationFile, existing: dict[str, Child]
-    ) -> list[RowProblem]:
-        in_file = {r.cp_id for r in parsed.children}
-        wanted = sorted({i.cp_id for i in parsed.involvements} - in_file - set(existing))
-        known: set[str] = set()
-        for chunk in _chunks(wanted):
-            known.update(session.scalars(select(Child.cp_id).where(Child.cp_id.in_(chunk))))
-        problems = []
-        for located in parsed.involvements:
-            if located.cp_id in wanted and located.cp_id not in known:
-                problems.append(
-                    RowProblem(
-                        parsed.involvements_file,
-                        located.line,
-                        "cp_id",
-                        "no child with this cp_id is in the population",
-                    )
-                )
-        return problems
-
-    def _replace_involvements(
-        self, session: Session, parsed: PopulationFile, existing: dict[str, Child], ids: dict[str, int]
-    ) -> int:
-        named = {r.cp_id for r in parsed.children} | {i.cp_id for i in parsed.involvements}
-        all_ids = {**{cp: c.id for cp, c in existing.items()}, **ids}
-        missing = [cp for cp in named if cp not in all_ids]
-        all_ids.update(self._ids(session, missing))
-        child_ids = [all_ids[cp] for cp in named]
-        for chunk in _chunks(child_ids):
-            session.execute(delete(Involvement).where(Involvement.child_id.in_(chunk)))
+        for start in range(0, len(wanted), CHUNK):
+            ids.update(store.ids_of(wanted[start : start + CHUNK]))
+        unknown = [
+            RowProblem(involvements.file, located.line, "cp_id", "no child with this cp_id is in the population")
+            for located in involvements.involvements
+            if located.cp_id not in ids
+        ]
+        if unknown:
+            raise ImportRejected(unknown)
         positions: dict[int, int] = {}
-        rows = []
-        for located in parsed.involvements:
-            child_id = all_ids[located.cp_id]
+        rows: list[tuple[object, ...]] = []
+        for located in involvements.involvements:
+            child_id = ids[located.cp_id]
             positions[child_id] = positions.get(child_id, 0) + 1
             inv = located.involvement
             rows.append(
-                {
-                    "child_id": child_id,
-                    "position": positions[child_id],
-                    "service": inv.service,
-                    "practitioner": inv.practitioner,
-                    "role": inv.role,
-                    "organisation": inv.organisation,
-                    "phone": inv.phone,
-                    "address": inv.address,
-                    "postcode": inv.postcode,
-                }
+                (
+                    child_id,
+                    positions[child_id],
+                    inv.service,
+                    inv.practitioner,
+                    inv.role,
+                    inv.organisation,
+                    inv.phone,
+                    inv.address,
+                    inv.postcode,
+                )
             )
-        for chunk in _chunks(rows):
-            session.execute(insert(Involvement.__table__), chunk)
+        had_any = store.count(Involvement.__table__) > 0
+        store.replace_involvements([*self._in_file, *ids.values()], rows, had_any=had_any)
         return len(rows)

@@ -1,0 +1,221 @@
+"""Bulk writes of a population import, inside the import's one transaction.
+
+New children go in as plain DBAPI tuples (COPY on PostgreSQL); on SQLite a large import into a smaller
+table drops the secondary indexes first and rebuilds them before the transaction commits, which is
+several times faster than maintaining them row by row and still all-or-nothing (SQLite's DDL is
+transactional). Changed children are updated through SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Table, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from shielddesk.domain.child import CHILD_FIELDS
+from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
+from shielddesk.imports.population import CarerValues, ChildValues
+from shielddesk.storage.models import Carer, Child, Involvement
+
+CHILD_COLUMNS = (
+    "id",
+    *CHILD_FIELDS,
+    "surname_key",
+    "forenames_key",
+    "surname_phonetic",
+    "postcode_key",
+    "address_key",
+    "school_key",
+    "gp_key",
+    "version",
+    "updated_at",
+)
+CARER_COLUMNS = ("child_id", "position", "name", "relationship", "address", "phone", "name_key")
+INVOLVEMENT_COLUMNS = (
+    "child_id",
+    "position",
+    "service",
+    "practitioner",
+    "role",
+    "organisation",
+    "phone",
+    "address",
+    "postcode",
+)
+_DATE_OF_BIRTH = CHILD_FIELDS.index("date_of_birth")
+Prepared = tuple[tuple[object, ...], list[tuple[object, ...]]]
+_BULK_TABLES = ("child", "carer")
+
+
+def search_keys(values: ChildValues) -> tuple[str, ...]:
+    """The normalised keys stored beside a child's values (see domain.text), in CHILD_COLUMNS order."""
+    (_cp, forenames, surname, _born, _former, _gender, line1, line2, town, postcode, school, *_rest) = values
+    gp = values[13]
+    address = " ".join(p for p in (line1, line2, town) if p)
+    return (
+        name_key(surname),
+        name_key(forenames),
+        phonetic_key(surname),
+        postcode_key(postcode),
+        words_key(address),
+        words_key(school),
+        words_key(gp),
+    )
+
+
+def child_values(values: ChildValues, now: datetime) -> dict[str, object]:
+    """The stored columns of a child as a dict (for Core updates), search keys included."""
+    return dict(zip(CHILD_COLUMNS[1:-2], (*values, *search_keys(values)), strict=True)) | {"updated_at": now}
+
+
+def carer_rows(child_id: int, carers: CarerValues) -> list[tuple[object, ...]]:
+    return [(child_id, position, *carer, name_key(carer[0])) for position, carer in enumerate(carers, start=1)]
+
+
+def _binder(column: Column[Any], dialect: Any) -> Callable[[Any], Any]:
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else (lambda value: value)
+
+
+class PopulationStore:
+    def __init__(self, session: Session, now: datetime) -> None:
+        self._session = session
+        self._connection = session.connection()
+        self._dialect = self._connection.dialect
+        self.postgres = self._dialect.name == "postgresql"
+        table = Child.__table__
+        self._bind_date = _binder(table.c.date_of_birth, self._dialect)
+        self._now = _binder(table.c.updated_at, self._dialect)(now)
+        self._now_aware = now
+        self._dropped_indexes: list[str] = []
+        self._next_id = 0
+
+    # ---- reading ---------------------------------------------------------------------------------------------
+    def count(self, table: Table) -> int:
+        return self._session.scalar(select(func.count()).select_from(table)) or 0
+
+    def existing(self, cp_ids: Sequence[str]) -> dict[str, tuple[int, int, ChildValues, CarerValues]]:
+        """Children already stored under these cp_ids: id, version, their values and carers."""
+        columns = [getattr(Child, name) for name in CHILD_FIELDS]
+        found: dict[str, tuple[int, int, ChildValues, list[tuple[str, str, str, str]]]] = {}
+        by_id: dict[int, str] = {}
+        for row in self._session.execute(select(Child.id, Child.version, *columns).where(Child.cp_id.in_(cp_ids))):
+            found[row[2]] = (row[0], row[1], tuple(row[2:]), [])
+            by_id[row[0]] = row[2]
+        if by_id:
+            for child_id, *carer in self._session.execute(
+                select(Carer.child_id, Carer.name, Carer.relationship, Carer.address, Carer.phone)
+                .where(Carer.child_id.in_(list(by_id)))
+                .order_by(Carer.child_id, Carer.position)
+            ):
+                found[by_id[child_id]][3].append(tuple(carer))  # type: ignore[arg-type]
+        return {cp: (i, v, values, tuple(carers)) for cp, (i, v, values, carers) in found.items()}
+
+    def ids_of(self, cp_ids: Sequence[str]) -> dict[str, int]:
+        rows = self._session.execute(select(Child.cp_id, Child.id).where(Child.cp_id.in_(cp_ids)))
+        return {cp_id: child_id for cp_id, child_id in rows}
+
+    # ---- writing ---------------------------------------------------------------------------------------------
+    def prepare(self, values: ChildValues, carers: CarerValues) -> Prepared:
+        """A new child's stored columns after its id, and its carers' columns after the child id; pure, so it
+        may run on the read-ahead thread."""
+        stored = list(values)
+        stored[_DATE_OF_BIRTH] = self._bind_date(values[_DATE_OF_BIRTH])
+        return (
+            (*stored, *search_keys(values), 1, self._now),
+            [(position, *carer, name_key(carer[0])) for position, carer in enumerate(carers, start=1)],
+        )
+
+    def add_children(self, rows: Sequence[Prepared]) -> list[int]:
+        """Inserts new children and their carers; returns their ids in order."""
+        ids = self._new_ids(len(rows))
+        children = []
+        carers: list[tuple[object, ...]] = []
+        for child_id, (child, carer_rows_) in zip(ids, rows, strict=True):
+            children.append((child_id, *child))
+            carers.extend((child_id, *carer) for carer in carer_rows_)
+        self.insert("child", CHILD_COLUMNS, children)
+        if carers:
+            self.insert("carer", CARER_COLUMNS, carers)
+        return ids
+
+    def update_children(self, rows: Sequence[tuple[int, int, ChildValues, CarerValues]]) -> None:
+        """Rewrites changed children (id, stored version, new values, new carers) and replaces their carers."""
+        self._session.execute(
+            update(Child),
+            [
+                child_values(values, self._now_aware) | {"id": child_id, "version": version + 1}
+                for child_id, version, values, _carers in rows
+            ],
+        )
+        self._session.execute(delete(Carer).where(Carer.child_id.in_([r[0] for r in rows])))
+        carers = [row for child_id, _v, _values, carer_values in rows for row in carer_rows(child_id, carer_values)]
+        if carers:
+            self._session.execute(insert(Carer.__table__), [dict(zip(CARER_COLUMNS, c, strict=True)) for c in carers])
+
+    def replace_involvements(self, child_ids: Iterable[int], rows: list[tuple[object, ...]], *, had_any: bool) -> None:
+        if had_any:
+            ordered = sorted(set(child_ids))
+            for start in range(0, len(ordered), 1000):
+                chunk = ordered[start : start + 1000]
+                self._session.execute(delete(Involvement).where(Involvement.child_id.in_(chunk)))
+        if rows:
+            self.insert("involvement", INVOLVEMENT_COLUMNS, rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]) -> None:
+        names = ", ".join(columns)
+        if self.postgres:
+            driver = self._connection.connection.driver_connection
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" for _ in columns)
+        self._connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))  # noqa: S608 - fixed names
+
+    def _new_ids(self, count: int) -> list[int]:
+        if self.postgres:
+            # Drawn from the sequence, so another workstation inserting at the same time cannot collide.
+            return list(
+                self._session.scalars(
+                    text("SELECT nextval(pg_get_serial_sequence('child', 'id')) FROM generate_series(1, :n)"),
+                    {"n": count},
+                )
+            )
+        if not self._next_id:
+            # SQLite: BEGIN IMMEDIATE holds the write lock, so nobody else can take these ids meanwhile.
+            self._next_id = (self._session.scalar(select(func.max(Child.id))) or 0) + 1
+        first, self._next_id = self._next_id, self._next_id + count
+        return list(range(first, first + count))
+
+    # ---- indexes ---------------------------------------------------------------------------------------------
+    def suspend_indexes(self) -> bool:
+        """SQLite only: drop the secondary indexes of child and carer for a bulk load (restored by
+        `restore_indexes` in the same transaction). The unique cp_id index stays: it guards the data."""
+        if self.postgres:
+            return False
+        placeholders = ", ".join(f"'{t}'" for t in _BULK_TABLES)
+        rows = self._connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608 - fixed names
+            f"AND tbl_name IN ({placeholders}) AND sql NOT LIKE 'CREATE UNIQUE%'"
+        ).all()
+        for name, _sql in rows:
+            self._connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        self._dropped_indexes = [sql for _name, sql in rows]
+        self._connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB while the indexes are rebuilt
+        self._connection.exec_driver_sql("PRAGMA threads = 2")  # sort with a helper thread when rebuilding
+        return True
+
+    def restore_indexes(self, progress: Callable[[int, int], None]) -> None:
+        total = len(self._dropped_indexes)
+        for done, sql in enumerate(self._dropped_indexes, start=1):
+            self._connection.exec_driver_sql(sql)
+            progress(done, total)
+        self._dropped_indexes = []
+
+    def reset_cache(self) -> None:
+        if not self.postgres:
+            self._connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
