@@ -24,6 +24,7 @@ from shielddesk.storage.models import Child, Involvement
 
 Progress = Callable[[int, int, str], None]
 CHUNK = 1000  # rows per batch: lookups of existing children use IN lists of this size
+BULK_CHUNK = 10_000  # rows per batch into an empty table: fewer, longer COPY streams the server works on meanwhile
 T = TypeVar("T")
 Row = tuple[int, ChildValues, CarerValues, Prepared]  # line, checked values, carers, prepared for storing
 
@@ -105,10 +106,10 @@ class _Import:
         file_problems = involvements.problems if involvements is not None else []
         store = self._store
         stored_before = store.count(Child.__table__)
-        bulk = store.suspend_indexes() if children.line_count > stored_before else False
+        bulk = children.line_count > stored_before and store.suspend_indexes(table_empty=stored_before == 0)
         total = max(children.line_count - 1, 1)
         try:
-            for batch in _batches(self._prepared(children)):
+            for batch in _batches(self._prepared(children), CHUNK if stored_before else BULK_CHUNK):
                 self._check_cancel()
                 if not problems and not file_problems:  # after a problem only check the rest: every problem is reported
                     self._write(batch, stored_before)
@@ -121,6 +122,8 @@ class _Import:
             involvement_count = 0
             if involvements is not None:
                 involvement_count = self._replace_involvements(involvements)
+            if children.line_count > stored_before:
+                store.analyse()
         finally:
             store.reset_cache()
         self._report(total, total, "Checking for unshielded duplicates of shielded children…")
