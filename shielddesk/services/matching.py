@@ -3,7 +3,8 @@ explainable scoring of domain.matching. Candidates are shown to operators; nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from shielddesk.domain.errors import InvalidInput, NotFound
+from shielddesk.domain.errors import Cancelled, InvalidInput, NotFound
 from shielddesk.domain.lists import EntryDetails, EntryStatus
 from shielddesk.domain.masking import placeholder_text
 from shielddesk.domain.matching import (
@@ -216,9 +217,18 @@ class MatchingService:
                 outcome.warnings,
             )
 
-    def analyse_list(self, actor: UserSession, reference: str) -> dict[str, int]:
+    def analyse_list(
+        self,
+        actor: UserSession,
+        reference: str,
+        *,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, int]:
         """Run matching over every open entry of a list: close candidates mark an entry ambiguous, no
-        plausible candidate leaves it unmatched. Nothing is linked. Returns the counts."""
+        plausible candidate leaves it unmatched. Nothing is linked. Returns the counts. Cancelling leaves
+        every entry as it was."""
+        report = progress or (lambda _done, _total, _stage: None)
         with acting(
             self._ctx, actor, Permission.PROPOSE_SHIELD, "match.list", object_type="list", object_id=reference
         ) as act:
@@ -237,7 +247,11 @@ class MatchingService:
             ):
                 raise InvalidInput(f"There is no list with the reference {reference!r}.")
             counts = {"ambiguous": 0, "no_candidate": 0, "candidates": 0}
-            for entry in entries:
+            for done, entry in enumerate(entries):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                if done % 20 == 0:
+                    report(done, len(entries), "Matching the open entries…")
                 outcome = find_candidates(act.session, subject_of(details_of(entry)))
                 if outcome.ambiguous:
                     entry.status = EntryStatus.AMBIGUOUS.value

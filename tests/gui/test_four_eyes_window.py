@@ -2,10 +2,14 @@
 B confirms after checking the side-by-side view, and the child is shielded in a practitioner's search;
 rejection with a note; removal; a revised list's difference before it is applied."""
 
+import threading
 from pathlib import Path
+
+import pytest
 
 from PySide6.QtWidgets import QPushButton
 
+from shielddesk.domain.errors import Cancelled
 from shielddesk.domain.lists import EntryStatus
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.imports.demo_list import write_list
@@ -210,3 +214,27 @@ def test_entry_form_validates_and_returns_the_details(qtbot):
     details = dialog.result_details
     assert details.entry_ref == "M1" and details.date_of_birth.isoformat() == "2016-03-14"
     assert details.reason.value == "witness_protection"
+
+
+def test_analysing_a_list_runs_off_the_gui_thread_and_reports_the_counts(qtbot, open_window, sqlite_authority):
+    sqlite_authority.entry_for(SOPHIE, list_ref="GK-AN", entry_ref="A1")
+    window = open_window("operator1", Answers())
+    window.show_page(window.lists_page)
+    page = window.lists_page
+    page.list_choice.setCurrentText("GK-AN")
+    task = page.analyse()
+    assert not page.analyse_button.isEnabled()  # no second run while one is working
+    with qtbot.waitSignal(task.finished, timeout=20_000):
+        pass
+    qtbot.waitUntil(lambda: "Matched the open entries: 1 with candidates" in page.message.text())
+    assert page.analyse_button.isEnabled()
+
+
+def test_cancelling_an_analysis_changes_no_entry(sqlite_authority):
+    entry = sqlite_authority.entry_for(SOPHIE, list_ref="GK-CX", entry_ref="C1")
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        sqlite_authority.services.matching.analyse_list(sqlite_authority.operator1, "GK-CX", cancel=cancel)
+    after = sqlite_authority.services.lists.entry(sqlite_authority.operator1, "GK-CX/C1")
+    assert after.status == entry.status

@@ -3,6 +3,7 @@ operators match, propose and record 'not found'."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from shielddesk.app import Services
+from shielddesk.domain.errors import SessionEnded
 from shielddesk.domain.lists import EntryStatus, EntryView
 from shielddesk.domain.roles import Permission
 from shielddesk.services.changes import Changes
@@ -24,6 +27,7 @@ from shielddesk.services.session import UserSession
 from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import ListImportChoice, Prompts
+from shielddesk.ui.tasks import BackgroundTask
 
 STATUS_TINT = {
     EntryStatus.SHIELDED: "#d9efd9",
@@ -71,6 +75,7 @@ class ListsPage(Page):
             self.status_filter.addItem(status.value.replace("_", " "), status)
         self.counts = QLabel()
         self.counts.setAccessibleName("Counts by status")
+        self.task: BackgroundTask | None = None
         self.model = RowTableModel(ENTRY_COLUMNS, self)
         self.table = make_table(self.model, "List entries")
         self.table.doubleClicked.connect(lambda _index: self.match_selected())
@@ -229,14 +234,43 @@ class ListsPage(Page):
             self.changed(Changes(lists=True, requests=True))
 
     # ---- operator actions -----------------------------------------------------------------------------------
-    def analyse(self) -> None:
-        counts = self.attempt(lambda: self._services.matching.analyse_list(self.user, self.reference))
-        if counts is not None:
-            self.say(
-                f"Matched the open entries: {counts['candidates']} with candidates, {counts['ambiguous']} "
-                f"ambiguous (twins or close candidates), {counts['no_candidate']} with no plausible candidate."
-            )
-            self.changed(Changes(lists=True))
+    def analyse(self) -> BackgroundTask:
+        """Matching a long list takes seconds: it runs off the GUI thread, with progress and Cancel."""
+        reference = self.reference
+        progress = QProgressDialog("Matching the open entries…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Analysing list")
+        progress.setMinimumDuration(300)
+        user = self.user
+
+        def work(report: Callable[[int, int, str], None], cancel: threading.Event) -> dict[str, int]:
+            return self._services.matching.analyse_list(user, reference, progress=report, cancel=cancel)
+
+        task = BackgroundTask(work)
+        task.progressed.connect(lambda done, total, stage: _show_progress(progress, done, total, stage))
+        task.succeeded.connect(lambda counts: self._analysed(progress, counts))
+        task.failed.connect(lambda error: self._analyse_failed(progress, error))
+        progress.canceled.connect(task.cancel)
+        self.task = task
+        self.analyse_button.setEnabled(False)
+        task.start()
+        return task
+
+    def _analysed(self, progress: QProgressDialog, counts: dict[str, int]) -> None:
+        progress.close()
+        self.analyse_button.setEnabled(True)
+        self.say(
+            f"Matched the open entries: {counts['candidates']} with candidates, {counts['ambiguous']} "
+            f"ambiguous (twins or close candidates), {counts['no_candidate']} with no plausible candidate."
+        )
+        self.changed(Changes(lists=True))
+
+    def _analyse_failed(self, progress: QProgressDialog, error: Exception) -> None:
+        progress.close()
+        self.analyse_button.setEnabled(True)
+        if isinstance(error, SessionEnded):
+            self._on_session_ended(str(error))
+        else:
+            self.say(str(error), error=True)
 
     def match_selected(self) -> None:
         entry = self._need_selection()
@@ -274,3 +308,9 @@ class ListsPage(Page):
                 "&Propose",
             ),
         )
+
+
+def _show_progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
+    dialog.setLabelText(stage)
+    dialog.setMaximum(max(total, 0))
+    dialog.setValue(min(done, total) if total else 0)
