@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from PySide6.QtWidgets import QPushButton
 
 from shielddesk.domain.errors import Cancelled
