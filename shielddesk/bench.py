@@ -8,8 +8,12 @@ anywhere: the database it protects is thrown away when the run ends.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from keyring.backend import KeyringBackend
 from sqlalchemy import func, select, text
@@ -24,12 +29,13 @@ from sqlalchemy.engine import make_url
 
 from shielddesk.app import Services, build_services
 from shielddesk.config import Config
+from shielddesk.domain.lists import EntryDetails, ReasonCategory, RequestingAgency
 from shielddesk.domain.matching import MatchSubject
 from shielddesk.domain.roles import Role
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.domain.text import name_key, phonetic_key
 from shielddesk.imports.csvfile import CsvRow
-from shielddesk.imports.demo_list import TrueChild, noisy_row
+from shielddesk.imports.demo_list import TrueChild, noisy_row, write_list
 from shielddesk.imports.demo_population import write_demo_population
 from shielddesk.imports.gatekeeper import parse_entry
 from shielddesk.imports.limits import ImportLimits
@@ -46,7 +52,7 @@ BENCH_PASSWORD = "benchmark password, thrown away"  # noqa: S105 - for a databas
 QUERY_KINDS = ("surname prefix", "surname + DOB", "sounds-like surname", "forename + DOB", "postcode", "cp_id")
 
 
-class _ProcessKeyring(KeyringBackend):
+class ProcessKeyring(KeyringBackend):
     """Holds the throwaway database's audit key in this process's memory only."""
 
     priority = 1  # type: ignore[assignment]
@@ -63,6 +69,9 @@ class _ProcessKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self._entries.pop((service, username), None)
+
+    def entries(self) -> list[tuple[tuple[str, str], str]]:
+        return list(self._entries.items())
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class Bench:
     ) -> None:
         self.children, self.folder, self.judge_time, self.log = children, folder, judge_time, log
         self.figures: list[Figure] = []
+        self.keyring = ProcessKeyring()
         environ = {"SHIELDDESK_MAX_FILE_MB": "8192"}
         self.config = Config.load(database_url=db_url, data_dir=folder / "data", environ=environ)
 
@@ -107,7 +117,7 @@ class Bench:
 
     def services(self) -> Services:
         return build_services(
-            self.config, secrets=SecretStore(_ProcessKeyring()), hashing=fast_hasher_for_tests(), auto_upgrade=True
+            self.config, secrets=SecretStore(self.keyring), hashing=fast_hasher_for_tests(), auto_upgrade=True
         )
 
     # ---- import ------------------------------------------------------------------------------------------
@@ -130,11 +140,18 @@ class Bench:
     def _settle(services: Services) -> None:
         """Searches are measured on a settled database: the import's write-ahead log checkpointed, as it would
         be minutes later on a real workstation."""
-        with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        raw = services.engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+        try:
+            cursor = raw.cursor()
             if services.engine.dialect.name == "postgresql":
-                connection.exec_driver_sql("CHECKPOINT")
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+                cursor.execute("CHECKPOINT")
+                raw.driver_connection.autocommit = False  # type: ignore[union-attr]
             else:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
 
     def _raw_insert_floor(self, children_csv: Path) -> float:
         """Plain DBAPI executemany of the same rows (children and carers, values and keys prepared beforehand,
@@ -275,18 +292,7 @@ class Bench:
         truths = self._sample_children(services, entries)
         subjects = []
         for number, child in enumerate(truths):
-            true = TrueChild(
-                child.id,
-                child.cp_id,
-                child.forenames,
-                child.surname,
-                child.former_surnames,
-                child.date_of_birth,
-                child.gender,
-                child.postcode,
-                f"{child.address_line1}, {child.town}",
-            )
-            row, _noise = noisy_row(rng, true, f"B{number}", today)
+            row, _noise = noisy_row(rng, self._true_child(child), f"B{number}", today)
             details = parse_entry(CsvRow(number + 2, row), "bench.csv", today, [])
             if details is not None:
                 subjects.append((subject_of(details), child.id))
@@ -332,6 +338,176 @@ class Bench:
         )
         self.log(self.figures[-1].row())
 
+    # ---- the desktop window, in fresh child processes (see bench_gui) -------------------------------------------
+    def measure_gui(self, services: Services, runs: int) -> None:
+        config = self._gui_config(services, runs)
+        launches = sorted(self._launch_seconds(config) for _ in range(3))
+        self.add("GUI: launch → sign-in window (median of 3)", launches[1], "s", None, "≤ 1.5 s", launches[1] <= 1.5)
+        interaction = self._child("interaction", config)
+        keypress = interaction["keypress_ms"]
+        p95 = _percentile(keypress, 0.95)
+        self.add("GUI: Enter → first page painted, p50", _percentile(keypress, 0.5), "ms", None, "", None)
+        self.add("GUI: Enter → first page painted, p95", p95, "ms", None, "≤ 100 ms", p95 <= 100)
+        for key, what in (
+            ("stall_import_ms", "population import"),
+            ("stall_analyse_ms", "analysing a list"),
+            ("stall_signing_ms", "signing a certificate"),
+        ):
+            stall = interaction[key]
+            self.add(f"GUI: longest stall during {what}", stall, "ms", None, "≤ 50 ms", stall <= 50)
+        if not interaction["signed"]:
+            raise RuntimeError(f"benchmark certificate not issued: {interaction['signing_message']}")
+        memory = self._child("memory", config)
+        self.add(
+            f"GUI: peak memory, {memory['rows']:,.0f}-row result scrolled",
+            memory["peak_mb"],
+            "MB",
+            None,
+            "≤ 400 MB",
+            memory["peak_mb"] <= 400,
+        )
+        self.add("GUI: scrolling that result end to end", memory["scroll_s"], "s", None, "", None)
+
+    def _gui_config(self, services: Services, runs: int) -> dict[str, Any]:
+        today = services.ctx.now().date()
+        admin = self._sign_in(services, "bench.admin")
+        for username, role in (
+            ("bench.gatekeeper", Role.GATEKEEPER),
+            ("bench.operator1", Role.OPERATOR),
+            ("bench.operator2", Role.OPERATOR),
+            ("bench.signoff", Role.SIGNOFF_OWNER),
+        ):
+            services.users.add_user(admin, username, username, [role], BENCH_PASSWORD)
+        gatekeeper = self._sign_in(services, "bench.gatekeeper")
+        operator1, operator2 = self._sign_in(services, "bench.operator1"), self._sign_in(services, "bench.operator2")
+        samples = self._sample_children(services, max(runs, 500) + 1)
+        # A list for the analysis, and a one-child list shielded through the real four-eyes flow for signing.
+        rng = random.Random(11)
+        rows = [
+            noisy_row(rng, self._true_child(child), f"A{number}", today)[0]
+            for number, child in enumerate(samples[1:501])
+        ]
+        path = write_list(self.folder / "analyse.csv", rows)
+        services.lists.import_list(
+            gatekeeper, path, "BENCH-ANALYSE", expected_sha256=hashlib.sha256(path.read_bytes()).hexdigest()
+        )
+        certificate_child = samples[0]
+        entry = services.lists.add_entry(
+            gatekeeper,
+            "BENCH-CERT",
+            EntryDetails(
+                entry_ref="C1",
+                forenames=certificate_child.forenames,
+                surname=certificate_child.surname,
+                date_of_birth=certificate_child.date_of_birth,
+                gender=certificate_child.gender,
+                postcode=certificate_child.postcode,
+                reason=ReasonCategory.DOMESTIC_ABUSE,
+                requesting_agency=RequestingAgency.POLICE,
+            ),
+        )
+        request = services.shielding.propose_shield(operator1, entry.entry_id, certificate_child.id, BENCH_PASSWORD)
+        services.shielding.confirm(operator2, request.request_id, BENCH_PASSWORD)
+        services.certificates.create_key(self._sign_in(services, "bench.signoff"))
+        more = write_demo_population(self.folder / "more", max(1000, self.children // 20), today=today, seed=7)
+        return {
+            "database_url": self.config.database_url,
+            "data_dir": str(self.config.data_dir),
+            "environ": {"SHIELDDESK_MAX_FILE_MB": "8192"},
+            "keyring": [[service, user, secret] for (service, user), secret in self.keyring.entries()],
+            "password": BENCH_PASSWORD,
+            "admin": "bench.admin",
+            "practitioner": "bench.practitioner",
+            "operator": "bench.operator1",
+            "signoff": "bench.signoff",
+            "analyse_list": "BENCH-ANALYSE",
+            "certificate_list": "BENCH-CERT",
+            "import_children": str(more.children_csv),
+            "keypress_samples": [
+                self._gui_fields(kind, child) for child in samples[1 : 1 + max(runs // 6, 10)] for kind in QUERY_KINDS
+            ],
+            "prefix": self._largest_prefix(services),
+        }
+
+    @staticmethod
+    def _true_child(child: Child) -> TrueChild:
+        return TrueChild(
+            child.id,
+            child.cp_id,
+            child.forenames,
+            child.surname,
+            child.former_surnames,
+            child.date_of_birth,
+            child.gender,
+            child.postcode,
+            f"{child.address_line1}, {child.town}",
+        )
+
+    @staticmethod
+    def _gui_fields(kind: str, child: Child) -> dict[str, object]:
+        born = child.date_of_birth.strftime("%d/%m/%Y")
+        return {
+            "surname prefix": {"surname": child.surname[:3]},
+            "surname + DOB": {"surname": child.surname, "dob": born},
+            "sounds-like surname": {"surname": child.surname, "sounds_like": True},
+            "forename + DOB": {"forenames": child.forenames.split()[0], "dob": born},
+            "postcode": {"postcode": child.postcode},
+            "cp_id": {"cp_id": child.cp_id},
+        }[kind]
+
+    @staticmethod
+    def _largest_prefix(services: Services) -> str:
+        """The shortest surname prefix with at least 100,000 children (or the most common initial letter)."""
+        with services.ctx.transaction() as session:
+            for length in (3, 2, 1):
+                prefix = func.substr(Child.surname_key, 1, length)
+                best = session.execute(
+                    select(prefix, func.count()).group_by(prefix).order_by(func.count().desc()).limit(1)
+                ).first()
+                if best is not None and (best[1] >= 100_000 or length == 1):
+                    return str(best[0])
+        return "a"
+
+    def _launch_seconds(self, config: dict[str, Any]) -> float:
+        started = time.perf_counter()
+        with self._spawn("launch", config) as child:
+            assert child.stdout is not None
+            for line in child.stdout:
+                if line.strip() == "shown":
+                    seconds = time.perf_counter() - started
+                    break
+            else:
+                raise RuntimeError("the benchmark's sign-in window did not open")
+        return seconds
+
+    def _child(self, mode: str, config: dict[str, Any]) -> dict[str, Any]:
+        with self._spawn(mode, config) as child:
+            output, _ = child.communicate(timeout=1800)
+        if child.returncode != 0:
+            raise RuntimeError(f"the GUI benchmark ({mode}) failed with exit status {child.returncode}")
+        return dict(json.loads(output.strip().splitlines()[-1]))
+
+    @staticmethod
+    @contextmanager
+    def _spawn(mode: str, config: dict[str, Any]) -> Iterator[subprocess.Popen[str]]:
+        environ = dict(os.environ)
+        environ["QT_QPA_PLATFORM"] = environ.get("SHIELDDESK_BENCH_QPA", "offscreen")
+        child = subprocess.Popen(  # noqa: S603 - this interpreter, this package
+            [sys.executable, "-m", "shielddesk.bench_gui", mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=environ,
+        )
+        assert child.stdin is not None
+        child.stdin.write(json.dumps(config) + "\n")  # the keyring entries travel by pipe only
+        child.stdin.flush()
+        try:
+            yield child
+        finally:
+            if child.poll() is None:
+                child.wait(timeout=60)
+
     # ---- helpers -----------------------------------------------------------------------------------------------
     def _sample_children(self, services: Services, count: int) -> list[Child]:
         with services.ctx.transaction() as session:
@@ -366,6 +542,7 @@ def run(
     match_entries: int = 2000,
     log: Callable[[str], None] = print,
     keep: Path | None = None,
+    gui: bool = True,
 ) -> list[Figure]:
     """`keep`: build the database in that folder and leave it there (to study queries at scale afterwards)."""
     with _folder(keep) as folder:
@@ -390,6 +567,8 @@ def run(
             bench.measure_import(services)
             bench.measure_search(services, search_runs)
             bench.measure_matching(services, match_entries)
+            if gui:
+                bench.measure_gui(services, search_runs)
         finally:
             services.close()
     if json_path is not None:

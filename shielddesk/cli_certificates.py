@@ -180,6 +180,7 @@ def cmd_bench(cli: Cli, args: argparse.Namespace) -> int:
         match_entries=args.entries,
         log=lambda line: print(line, file=cli.out, flush=True),
         keep=Path(args.keep) if args.keep else None,
+        gui=not args.no_gui,
     )
     print(bench.summary(figures), file=cli.out)
     return EXIT_OK if all(f.ok is not False for f in figures) else EXIT_REFUSED
@@ -192,6 +193,7 @@ def add_certificate_commands(sub: Any, common: argparse.ArgumentParser, lists: A
     p.add_argument("--search-runs", type=int, default=200, help="searches per query kind")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--keep", metavar="DIR", help="build the throwaway database in DIR (new) and leave it there")
+    p.add_argument("--no-gui", action="store_true", help="skip the desktop-window figures")
     p.add_argument(
         "--no-time-targets",
         action="store_true",

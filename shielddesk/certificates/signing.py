@@ -6,6 +6,12 @@ import io
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -13,6 +19,8 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from shielddesk.certificates.layout import KEYWORD_PREFIX
 from shielddesk.domain.errors import InvalidInput
@@ -20,11 +28,41 @@ from shielddesk.domain.errors import InvalidInput
 FIELD_NAME = "SignOffOwner"
 
 
-def sign(pdf: bytes, pkcs12: bytes, passphrase: str, *, signer_name: str, reason: str) -> bytes:
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyhanko re-opens the private key for every raw signature (and `cryptography` re-validates an RSA key each
+    time, holding the GIL for ~0.1 s). This signer keeps the key opened once, for the one signing it does."""
+
+    def __init__(self, private_key: PrivateKeyTypes, certificate: x509.Certificate) -> None:
+        super().__init__(
+            signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
+            signing_cert=translate_pyca_cryptography_cert_to_asn1(certificate),
+            cert_registry=SimpleCertificateStore(),
+        )
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        key = self._private_key
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(hash_algorithm))
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), hash_algorithm)
+        return bytes(super().sign_raw(data, digest_algorithm))
+
+
+def _open(pkcs12_data: bytes, passphrase: str) -> _KeptKeySigner | None:
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(pkcs12, other_certs=[], passphrase=passphrase.encode())
-    except Exception:  # pyhanko raises several kinds for a damaged or wrongly protected file
-        signer = None
+        key, certificate, _chain = pkcs12.load_key_and_certificates(pkcs12_data, passphrase.encode())
+    except Exception:  # a damaged or wrongly protected file raises several kinds
+        return None
+    if key is None or certificate is None:
+        return None
+    return _KeptKeySigner(key, certificate)
+
+
+def sign(pdf: bytes, pkcs12: bytes, passphrase: str, *, signer_name: str, reason: str) -> bytes:
+    signer = _open(pkcs12, passphrase)
     if signer is None:
         raise InvalidInput("The signing key could not be opened (wrong passphrase or damaged key file).")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -78,9 +116,9 @@ def verify(pdf: bytes, trust_pem: list[bytes]) -> SignatureReport:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
+        number = _certificate_number(reader)  # pyhanko reads lazily: damage may surface only here
     except Exception:  # a damaged file raises many kinds of parser error
         return _failed("", "the file is not a readable PDF")
-    number = _certificate_number(reader)
     if len(signatures) != 1:
         return _failed(number, f"expected exactly one signature, found {len(signatures)}")
     roots = [asn1_x509.Certificate.load(_pem_to_der(p)) for p in trust_pem]

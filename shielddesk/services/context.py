@@ -20,6 +20,7 @@ from shielddesk.domain.errors import NotInitialised, SecretStoreUnavailable, Sto
 from shielddesk.domain.lockout import LockoutPolicy, PasswordPolicy
 from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
+from shielddesk.storage.engine import READ_ONLY_OPTION
 from shielddesk.storage.models import Setting
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,14 @@ class ServiceContext:
         return self.clock.now()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction. A failing database becomes a StorageUnavailable whose message names only the kind
-        of failure: a driver's message can quote the SQL parameters, and those may be shielded values."""
+        of failure: a driver's message can quote the SQL parameters, and those may be shielded values.
+        `read_only`: a snapshot that never waits for a writer (SQLite: no write lock is taken)."""
         try:
             with self.session_factory() as session, session.begin():
+                if read_only:
+                    session.connection(execution_options={READ_ONLY_OPTION: True})
                 yield session
         except IntegrityError:
             raise  # a constraint the caller expects to handle (e.g. two set-ups racing)

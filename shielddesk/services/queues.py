@@ -297,12 +297,12 @@ class ChangeFeed:
         self._ctx = ctx
 
     def head(self) -> int:
-        with self._ctx.transaction() as session:
+        with self._ctx.transaction(read_only=True) as session:
             head = session.get(AuditHead, 1)
             return head.seq if head else 0
 
     def changed_since(self, seq: int) -> tuple[bool, int]:
-        with self._ctx.transaction() as session:
+        with self._ctx.transaction(read_only=True) as session:
             head = session.get(AuditHead, 1)
             latest = head.seq if head else 0
             if latest <= seq:

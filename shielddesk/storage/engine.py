@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_ONLY_OPTION = "shielddesk_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -36,8 +38,12 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Every service call writes (at least its audit event): take the write lock up front so two
-        # workstations serialise cleanly instead of failing on a lock upgrade half way through.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # workstations serialise cleanly instead of failing on a lock upgrade half way through. The few
+        # read-only transactions (the change-feed poll) read a snapshot and never wait for a writer.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -14,6 +14,7 @@ from shielddesk.config import Config
 from shielddesk.domain.clock import Clock, SystemClock
 from shielddesk.domain.errors import ShieldDeskError
 from shielddesk.logsetup import configure_logging
+from shielddesk.ui.collector import GuiThreadCollector
 from shielddesk.ui.dialogs.first_run import FirstRunDialog
 from shielddesk.ui.dialogs.login import LoginDialog
 from shielddesk.ui.main_window import MainWindow
@@ -84,6 +85,7 @@ def run_gui(config: Config, argv: list[str] | None = None) -> int:
         print(f"shielddesk: {exc}", file=sys.stderr)
         return 1
     sys.excepthook = _report_unexpected
+    collector = GuiThreadCollector(app)  # noqa: F841 - lives as long as the application
     shell = Shell(services, SystemClock())
     try:
         if not shell.start():

@@ -188,8 +188,10 @@ class MainWindow(QMainWindow):
         re-run the search on screen: that would close a record an operator is reading (and end a reveal)."""
         if (changes.shields or changes.children) and not remote:
             self.search_page.refresh()
+        shown = self.tabs.currentWidget()
         for page in self.pages:
-            page.on_changes(changes)
+            if page is shown:  # the others reload when their tab is shown (_tab_shown)
+                page.on_changes(changes)
         if changes.shields or changes.children:
             self._services.refresh_log_filter()
         with contextlib.suppress(ShieldDeskError):

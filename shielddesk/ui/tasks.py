@@ -6,15 +6,20 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 
 from shielddesk.domain.errors import ShieldDeskError
 
 Work = Callable[[Callable[[int, int, str], None], threading.Event], Any]
 
 
+_RUNNING: set[BackgroundTask] = set()
+
+
 class BackgroundTask(QThread):
-    """Runs `work(progress, cancel)` in a thread. Exactly one of `succeeded` / `failed` is emitted."""
+    """Runs `work(progress, cancel)` in a thread. Exactly one of `succeeded` / `failed` is emitted. A started
+    task keeps itself alive until it finishes, so closing the window that started it cannot destroy a
+    running thread."""
 
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
@@ -24,6 +29,13 @@ class BackgroundTask(QThread):
         super().__init__()
         self._work = work
         self.cancel_event = threading.Event()
+
+    def start(self, priority: QThread.Priority = QThread.Priority.InheritPriority) -> None:
+        _RUNNING.add(self)
+        # Released on the next turn of the event loop: dropping the last reference while `finished` is still
+        # being delivered would delete the thread object under Qt's feet.
+        self.finished.connect(lambda: QTimer.singleShot(0, lambda: _RUNNING.discard(self)))
+        super().start(priority)
 
     def cancel(self) -> None:
         self.cancel_event.set()

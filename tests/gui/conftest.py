@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from shielddesk.ui.collector import GuiThreadCollector
 from shielddesk.ui.main_window import MainWindow
 from shielddesk.ui.prompts import Prompts
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gui_thread_collector(qapp):
+    """As the application runs it: garbage collected on the GUI thread only (see ui.collector)."""
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.stop()
 
 
 @pytest.fixture

@@ -75,13 +75,15 @@ def test_certificate_page_blocks_while_pending_then_issues_prints_and_verifies(
     window.show_page(window.certificate_page)
     page = window.certificate_page
     page.list_choice.setCurrentText("TEST-LIST")
-    page.check()
+    with qtbot.waitSignal(page.checked, timeout=20_000):
+        page.check()
     assert not page.readiness.ready and not page.issue_button.isEnabled()
     assert {c.key for c in page.readiness.blocking} == {"entries", "pending"}
     assert "not ready" in page.verdict.text()
 
     services.shielding.confirm(sqlite_authority.operator2, request.request_id, PASSWORD)
-    window.broadcast(EVERYTHING)
+    with qtbot.waitSignal(page.checked, timeout=20_000):
+        window.broadcast(EVERYTHING)
     assert page.readiness.ready and page.issue_button.isEnabled()
     task = page.issue()
     qtbot.waitUntil(lambda: page.issued is not None, timeout=30000)
@@ -103,7 +105,7 @@ def test_supervisor_sees_readiness_but_cannot_issue(qtbot, open_window):
     window = open_window("supervisor")
     window.show_page(window.certificate_page)
     assert not window.certificate_page.issue_button.isVisibleTo(window)
-    assert window.certificate_page.readiness is not None
+    qtbot.waitUntil(lambda: window.certificate_page.readiness is not None, timeout=20_000)
 
 
 def test_another_workstations_change_does_not_close_the_record_an_operator_is_reading(

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from shielddesk.app import Services
 from shielddesk.domain.certificate import Readiness, ReadinessCheck
+from shielddesk.domain.errors import SessionEnded
 from shielddesk.domain.roles import Permission
 from shielddesk.services.certificates import IssuedCertificate
 from shielddesk.services.changes import Changes
@@ -45,12 +47,14 @@ CHECK_COLUMNS: list[Column[ReadinessCheck]] = [
 
 class CertificatePage(Page):
     title = "Certificate"
+    checked = Signal()  # a readiness result (or its failure) is shown
 
     def __init__(self, services: Services, user: UserSession, prompts: Prompts, **hooks: Any) -> None:
         super().__init__(services, user, prompts, **hooks)
         self.readiness: Readiness | None = None
         self.issued: IssuedCertificate | None = None
         self.task: BackgroundTask | None = None
+        self._check_generation = 0
         self.may_issue = user.may(Permission.ISSUE_CERTIFICATE)
         self.list_choice = QComboBox()
         self.list_choice.setAccessibleName("List the certificate covers")
@@ -151,16 +155,30 @@ class CertificatePage(Page):
             else "You have no signing key yet: create one here, or import your CA's with `shielddesk keys import`."
         )
 
-    def check(self) -> None:
+    def check(self) -> BackgroundTask | None:
+        """Readiness runs off the GUI thread: it verifies the whole audit chain and runs the leak check, which
+        take seconds at a large authority. `checked` is emitted when the result is shown; a newer check
+        supersedes an older one still running."""
         reference = self.list_choice.currentText()
+        self._check_generation += 1
+        generation = self._check_generation
+        self.issue_button.setEnabled(False)
         if not reference:
             self.verdict.setText("No lists yet.")
             self.checks.set_rows([])
+            return None
+        self.verdict.setText(f"{reference}: checking…")
+        user = self.user
+        task = BackgroundTask(lambda _report, _cancel: self._services.certificates.readiness(user, [reference]))
+        task.succeeded.connect(lambda readiness: self._checked(generation, reference, readiness))
+        task.failed.connect(lambda error: self._check_failed(generation, error))
+        task.start()
+        return task
+
+    def _checked(self, generation: int, reference: str, readiness: Readiness) -> None:
+        if generation != self._check_generation or not shiboken6.isValid(self):
             return
-        readiness = self.attempt(lambda: self._services.certificates.readiness(self.user, [reference]))
         self.readiness = readiness
-        if readiness is None:
-            return
         self.checks.set_rows(readiness.checks)
         self.check_table.resizeColumnToContents(1)
         self.check_table.resizeRowsToContents()
@@ -170,6 +188,18 @@ class CertificatePage(Page):
             else f"{reference}: not ready — {len(readiness.blocking)} condition(s) not met"
         )
         self.issue_button.setEnabled(self.may_issue and readiness.ready)
+        self.checked.emit()
+
+    def _check_failed(self, generation: int, error: Exception) -> None:
+        if generation != self._check_generation or not shiboken6.isValid(self):
+            return
+        self.readiness = None
+        if isinstance(error, SessionEnded):
+            self._on_session_ended(str(error))
+            return
+        self.verdict.setText("Readiness could not be checked.")
+        self.say(str(error), error=True)
+        self.checked.emit()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.lists or changes.requests or changes.shields or changes.reviews:
@@ -177,6 +207,7 @@ class CertificatePage(Page):
 
     def clear(self) -> None:
         super().clear()
+        self._check_generation += 1  # a check still running is not shown behind the lock screen
         self.checks.set_rows([])
         self.issued = None
         self.preview.clear()
@@ -210,8 +241,13 @@ class CertificatePage(Page):
         progress = QProgressDialog("Checking readiness, then signing the certificate…", "Cancel", 0, 0, self)
         progress.setWindowTitle("Issuing certificate")
         progress.setMinimumDuration(300)
-        task = BackgroundTask(lambda _report, _cancel: self._services.certificates.issue(self.user, [reference]))
-        task.succeeded.connect(lambda issued: self._issued(progress, issued))
+
+        def work(_report: object, _cancel: object) -> tuple[IssuedCertificate, list[QImage]]:
+            issued = self._services.certificates.issue(self.user, [reference])
+            return issued, render_pages(issued.pdf, dpi=90)[:1]  # drawn here, not on the GUI thread
+
+        task = BackgroundTask(work)
+        task.succeeded.connect(lambda result: self._issued(progress, *result))
         task.failed.connect(lambda error: (progress.close(), self.say(str(error), error=True)))
         progress.canceled.connect(task.cancel)  # signing cannot stop half way; the result is simply not shown
         self.task = task
@@ -219,10 +255,9 @@ class CertificatePage(Page):
         task.start()
         return task
 
-    def _issued(self, progress: QProgressDialog, issued: IssuedCertificate) -> None:
+    def _issued(self, progress: QProgressDialog, issued: IssuedCertificate, pages: list[QImage]) -> None:
         progress.close()
         self.issued = issued
-        pages = render_pages(issued.pdf, dpi=90)
         if pages:
             self.preview.setPixmap(QPixmap.fromImage(pages[0]))
         self.save_button.setEnabled(True)

@@ -29,6 +29,7 @@ from shielddesk.domain.validation import ValueProblem, parse_date
 from shielddesk.services.children import ChildrenService, ResultPage
 from shielddesk.services.session import UserSession
 from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
+from shielddesk.ui.models.row_table import RESIZE_PRECISION_ROWS
 from shielddesk.ui.models.search_results import COL_SURNAME, RowRole, SearchResultsModel
 from shielddesk.ui.resources import icon
 from shielddesk.ui.widgets.child_detail import ChildDetailPane
@@ -110,6 +111,7 @@ class SearchPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         self.table.setTabKeyNavigation(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
