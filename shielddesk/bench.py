@@ -9,6 +9,7 @@ anywhere: the database it protects is thrown away when the run ends.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -49,6 +50,7 @@ from shielddesk.storage.engine import make_engine, normalise_url
 from shielddesk.storage.models import Child
 
 BENCH_PASSWORD = "benchmark password, thrown away"  # noqa: S105 - for a database deleted after the run
+FLOOR_ROWS = 1_000_000
 QUERY_KINDS = ("surname prefix", "surname + DOB", "sounds-like surname", "forename + DOB", "postcode", "cp_id")
 
 
@@ -155,9 +157,10 @@ class Bench:
 
     def _raw_insert_floor(self, children_csv: Path) -> float:
         """Plain DBAPI executemany of the same rows (children and carers, values and keys prepared beforehand,
-        outside the timing) into a fresh copy of the same schema and indexes."""
+        outside the timing) into a fresh copy of the same schema and indexes. Above a million children the
+        floor is measured on the first million (held in memory beforehand), which flatters the floor."""
         rows = ChildRows(children_csv, today=date.today(), limits=ImportLimits(max_file_bytes=1 << 40))
-        prepared = list(rows)
+        prepared = list(itertools.islice(rows, FLOOR_ROWS))
         children = [
             (number, *values[:3], values[3].isoformat(), *values[4:], *search_keys(values), 1, "2026-01-01")
             for number, (_line, values, _carers) in enumerate(prepared, start=1)
@@ -409,7 +412,9 @@ class Bench:
         request = services.shielding.propose_shield(operator1, entry.entry_id, certificate_child.id, BENCH_PASSWORD)
         services.shielding.confirm(operator2, request.request_id, BENCH_PASSWORD)
         services.certificates.create_key(self._sign_in(services, "bench.signoff"))
-        more = write_demo_population(self.folder / "more", max(1000, self.children // 20), today=today, seed=7)
+        more = write_demo_population(
+            self.folder / "more", min(max(1000, self.children // 20), 50_000), today=today, seed=7
+        )
         return {
             "database_url": self.config.database_url,
             "data_dir": str(self.config.data_dir),

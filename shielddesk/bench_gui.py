@@ -88,6 +88,17 @@ class _Heartbeat(QObject):
         self._last = now
 
 
+def _peak_memory_mb() -> float:
+    """This process's own high-water mark. On Linux ru_maxrss would include the parent's size at fork (the kernel
+    carries it across exec), so VmHWM is read instead."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _wait_until(done: Callable[[], bool]) -> None:
     deadline = time.perf_counter() + TIMEOUT_S
     while not done():
@@ -134,7 +145,7 @@ def memory(config: dict[str, Any]) -> dict[str, float]:
     QApplication.processEvents()
     seconds = time.perf_counter() - started
     rows = page.model.rowCount()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_memory_mb()
     services.close()
     return {"rows": rows, "scroll_s": seconds, "peak_mb": peak_mb}
 

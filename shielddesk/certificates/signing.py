@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -23,6 +22,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from shielddesk.certificates.layout import KEYWORD_PREFIX
+from shielddesk.certificates.signature_report import SignatureReport
 from shielddesk.domain.errors import InvalidInput
 
 FIELD_NAME = "SignOffOwner"
@@ -79,19 +79,6 @@ def sign(pdf: bytes, pkcs12: bytes, passphrase: str, *, signer_name: str, reason
     except SigningError as exc:
         raise InvalidInput(f"The certificate could not be signed ({type(exc).__name__}).") from None
     return output.getvalue()
-
-
-@dataclass(frozen=True)
-class SignatureReport:
-    ok: bool
-    bottom_line: bool
-    intact: bool
-    trusted: bool
-    covers_whole_file: bool
-    signer: str
-    signer_fingerprint: str
-    certificate_number: str
-    problems: tuple[str, ...]
 
 
 def _certificate_number(reader: PdfFileReader) -> str:

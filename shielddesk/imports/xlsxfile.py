@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from shielddesk.domain.errors import RowProblem
 from shielddesk.imports.csvfile import CsvTable, add_row, check_header
 from shielddesk.imports.limits import ImportLimits
@@ -96,6 +94,8 @@ def read_xlsx(
     table.sha256 = hashlib.sha256(data).hexdigest()
     if not _check_container(data, table, limits):
         return table
+    from openpyxl import load_workbook  # loaded when a workbook is first read: start-up time
+
     try:
         # Formulas are read as their text ("=..."), never evaluated; the value is kept as text.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)

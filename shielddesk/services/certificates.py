@@ -13,8 +13,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from shielddesk.certificates import keys as key_tools
-from shielddesk.certificates import signing
 from shielddesk.certificates.layout import CertificateContent, ExceptionLine, ListScope, render
+from shielddesk.certificates.signature_report import SignatureReport
 from shielddesk.domain.certificate import Readiness, assess
 from shielddesk.domain.errors import InvalidInput, NotFound, ShieldDeskError
 from shielddesk.domain.lists import SETTLED_STATUSES, EntryStatus
@@ -71,7 +71,7 @@ class IssuedCertificate:
 class Verification:
     ok: bool
     number: str
-    signature: signing.SignatureReport
+    signature: SignatureReport
     recorded: bool
     same_file_as_issued: bool
     differences: tuple[str, ...]
@@ -293,6 +293,8 @@ class CertificateService:
             key, data, passphrase = self._active_key(act.session, act.user.id)
             content, scope = self._content(act, references)
             unsigned = render(content)
+            from shielddesk.certificates import signing  # pyhanko: loaded when first needed (start-up time)
+
             signed = signing.sign(
                 unsigned,
                 data,
@@ -425,6 +427,8 @@ class CertificateService:
             trusted = list(trust_pem or [])
             if not trusted:
                 trusted = [k.certificate_pem.encode() for k in session.scalars(select(SigningKey))]
+            from shielddesk.certificates import signing
+
             report = signing.verify(pdf, trusted)
             record = (
                 session.scalars(
