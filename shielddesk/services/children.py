@@ -329,8 +329,9 @@ class ChildrenService:
 
 def shielded_hidden_values(ctx: ServiceContext) -> list[str]:
     """Every location-revealing value of every shielded child, for the log filter. Never returned to a
-    user; read in its own short transaction."""
-    with ctx.transaction() as session:
+    user; read in its own short, read-only transaction (it runs on the GUI thread after every change and must not
+    wait for another workstation's long write)."""
+    with ctx.transaction(read_only=True) as session:
         children = session.scalars(
             select(Child)
             .join(Shield, and_(Shield.child_id == Child.id, Shield.active.is_(True)))
