@@ -142,16 +142,14 @@ class Bench:
     def _settle(services: Services) -> None:
         """Searches are measured on a settled database: the import's write-ahead log checkpointed, as it would
         be minutes later on a real workstation."""
-        raw = services.engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+        if services.engine.dialect.name == "postgresql":
+            # AUTOCOMMIT here is undone by SQLAlchemy when the connection goes back to the pool.
+            with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("CHECKPOINT")
+            return
+        raw = services.engine.raw_connection()  # SQLite: no BEGIN at all; a checkpoint cannot run inside one
         try:
-            cursor = raw.cursor()
-            if services.engine.dialect.name == "postgresql":
-                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-                cursor.execute("CHECKPOINT")
-                raw.driver_connection.autocommit = False  # type: ignore[union-attr]
-            else:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
 

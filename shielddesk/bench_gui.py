@@ -115,20 +115,18 @@ def _show(widget: QWidget) -> None:
 
 # ---- modes -----------------------------------------------------------------------------------------------------
 def launch(config: dict[str, Any]) -> dict[str, float]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     services = _services(config)
     authority = services.setup.authority()
     dialog = LoginDialog(services.auth, authority.name, demo=authority.demo)
     dialog.show()
     QTest.qWaitForWindowExposed(dialog)
-    app.processEvents()
+    QApplication.processEvents()
     print("shown", flush=True)  # the parent stops its clock here
     services.close()
     return {}
 
 
 def memory(config: dict[str, Any]) -> dict[str, float]:
-    QApplication.instance() or QApplication(sys.argv[:1])
     services = _services(config)
     user = services.auth.login(config["practitioner"], config["password"])
     page = SearchPage(services.children, user, on_session_ended=lambda _message: None)
@@ -151,7 +149,6 @@ def memory(config: dict[str, Any]) -> dict[str, float]:
 
 
 def interaction(config: dict[str, Any]) -> dict[str, Any]:
-    QApplication.instance() or QApplication(sys.argv[:1])
     services = _services(config)
     password = config["password"]
     figures: dict[str, Any] = {"keypress_ms": _keypress_to_paint(services, config)}
@@ -243,7 +240,7 @@ MODES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 def main(argv: list[str]) -> int:
     config = json.loads(sys.stdin.readline())
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])  # every mode runs in this application
     GuiThreadCollector(app)  # as the application runs it (see ui.collector)
     result = MODES[argv[1]](config)
     print(json.dumps(result, default=lambda value: value.isoformat() if isinstance(value, date) else str(value)))

@@ -10,7 +10,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-from shielddesk.domain.child import CHILD_FIELDS, Carer, ChildRecord, Involvement
+from shielddesk.domain.child import CHILD_FIELDS, Involvement
 from shielddesk.domain.errors import RowProblem
 from shielddesk.domain.validation import CP_ID_PATTERN, GENDERS, ValueProblem, check_child_birth_date, parse_date
 from shielddesk.imports.csvfile import CsvRow, CsvTable, check_bytes, iter_records, read_csv
@@ -137,10 +137,6 @@ class ChildRows:
             carer_values = pick_carers(values)
             carers = tuple(c for c in (carer_values[:4], carer_values[4:]) if any(c))
             yield line, (cp_id, fields[1], fields[2], born, fields[4], gender, *fields[6:]), carers
-
-
-def child_record(values: ChildValues, carers: CarerValues) -> ChildRecord:
-    return ChildRecord(*values, carers=tuple(Carer(*c) for c in carers))
 
 
 _GENDERS = {"": "U", **{g: g for g in GENDERS}}

@@ -26,7 +26,6 @@ Progress = Callable[[int, int, str], None]
 CHUNK = 1000  # rows per batch: lookups of existing children use IN lists of this size
 BULK_CHUNK = 10_000  # rows per batch into an empty table: fewer, longer COPY streams the server works on meanwhile
 T = TypeVar("T")
-Row = tuple[int, ChildValues, CarerValues, Prepared]  # line, checked values, carers, prepared for storing
 
 
 @dataclass(frozen=True)
@@ -106,10 +105,11 @@ class _Import:
         file_problems = involvements.problems if involvements is not None else []
         store = self._store
         stored_before = store.count(Child.__table__)
-        bulk = children.line_count > stored_before and store.suspend_indexes(table_empty=stored_before == 0)
+        large_load = children.line_count > stored_before  # more rows in the file than in the table
+        bulk = large_load and store.suspend_indexes(table_empty=stored_before == 0)
         total = max(children.line_count - 1, 1)
         try:
-            for batch in _batches(self._prepared(children), CHUNK if stored_before else BULK_CHUNK):
+            for batch in _batches(iter(children), CHUNK if stored_before else BULK_CHUNK):
                 self._check_cancel()
                 if not problems and not file_problems:  # after a problem only check the rest: every problem is reported
                     self._write(batch, stored_before)
@@ -122,7 +122,7 @@ class _Import:
             involvement_count = 0
             if involvements is not None:
                 involvement_count = self._replace_involvements(involvements)
-            if children.line_count > stored_before:
+            if large_load:
                 store.analyse()
         finally:
             store.reset_cache()
@@ -140,24 +140,19 @@ class _Import:
             provisional_shields=guarded,
         )
 
-    def _prepared(self, children: ChildRows) -> Iterator[Row]:
-        prepare = self._store.prepare
-        for line, values, carers in children:
-            yield line, values, carers, prepare(values, carers)
-
     def _check_cancel(self) -> None:
         if self._cancel.is_set():
             raise Cancelled()
 
-    def _write(self, batch: list[Row], stored_before: int) -> None:
+    def _write(self, batch: list[tuple[int, ChildValues, CarerValues]], stored_before: int) -> None:
         store = self._store
-        existing = store.existing([row[1][0] for row in batch]) if stored_before else {}
+        existing = store.existing([values[0] for _line, values, _carers in batch]) if stored_before else {}
         new: list[Prepared] = []
         changed: list[tuple[int, int, ChildValues, CarerValues]] = []
-        for _line, values, carers, prepared in batch:
+        for _line, values, carers in batch:
             stored = existing.get(values[0])
             if stored is None:
-                new.append(prepared)
+                new.append(store.prepare(values, carers))
                 continue
             child_id, version, stored_values, stored_carers = stored
             self._in_file.append(child_id)

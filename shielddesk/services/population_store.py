@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, insert, select, text, update
@@ -48,12 +49,27 @@ INVOLVEMENT_COLUMNS = (
 _DATE_OF_BIRTH = CHILD_FIELDS.index("date_of_birth")
 Prepared = tuple[tuple[object, ...], list[tuple[object, ...]]]
 _BULK_TABLES = ("child", "carer")
+_DELETE_CHUNK = 1000  # ids per DELETE ... IN (...)
+_KEY_SOURCES = itemgetter(
+    *(
+        CHILD_FIELDS.index(name)
+        for name in (
+            "forenames",
+            "surname",
+            "address_line1",
+            "address_line2",
+            "town",
+            "postcode",
+            "school_name",
+            "gp_practice_name",
+        )
+    )
+)
 
 
 def search_keys(values: ChildValues) -> tuple[str, ...]:
     """The normalised keys stored beside a child's values (see domain.text), in CHILD_COLUMNS order."""
-    (_cp, forenames, surname, _born, _former, _gender, line1, line2, town, postcode, school, *_rest) = values
-    gp = values[13]
+    forenames, surname, line1, line2, town, postcode, school, gp = _KEY_SOURCES(values)
     address = " ".join(p for p in (line1, line2, town) if p)
     return (
         name_key(surname),
@@ -72,7 +88,12 @@ def child_values(values: ChildValues, now: datetime) -> dict[str, object]:
 
 
 def carer_rows(child_id: int, carers: CarerValues) -> list[tuple[object, ...]]:
-    return [(child_id, position, *carer, name_key(carer[0])) for position, carer in enumerate(carers, start=1)]
+    return [(child_id, *carer) for carer in _carer_columns(carers)]
+
+
+def _carer_columns(carers: CarerValues) -> list[tuple[object, ...]]:
+    """Each carer's stored columns after the child id (CARER_COLUMNS[1:])."""
+    return [(position, *carer, name_key(carer[0])) for position, carer in enumerate(carers, start=1)]
 
 
 def _binder(column: Column[Any], dialect: Any) -> Callable[[Any], Any]:
@@ -120,14 +141,11 @@ class PopulationStore:
 
     # ---- writing ---------------------------------------------------------------------------------------------
     def prepare(self, values: ChildValues, carers: CarerValues) -> Prepared:
-        """A new child's stored columns after its id, and its carers' columns after the child id; pure, so it
-        may run on the read-ahead thread."""
+        """A new child's stored columns after its id (bound for this database), and its carers' columns after
+        the child id."""
         stored = list(values)
         stored[_DATE_OF_BIRTH] = self._bind_date(values[_DATE_OF_BIRTH])
-        return (
-            (*stored, *search_keys(values), 1, self._now),
-            [(position, *carer, name_key(carer[0])) for position, carer in enumerate(carers, start=1)],
-        )
+        return (*stored, *search_keys(values), 1, self._now), _carer_columns(carers)
 
     def add_children(self, rows: Sequence[Prepared]) -> list[int]:
         """Inserts new children and their carers; returns their ids in order."""
@@ -159,8 +177,8 @@ class PopulationStore:
     def replace_involvements(self, child_ids: Iterable[int], rows: list[tuple[object, ...]], *, had_any: bool) -> None:
         if had_any:
             ordered = sorted(set(child_ids))
-            for start in range(0, len(ordered), 1000):
-                chunk = ordered[start : start + 1000]
+            for start in range(0, len(ordered), _DELETE_CHUNK):
+                chunk = ordered[start : start + _DELETE_CHUNK]
                 self._session.execute(delete(Involvement).where(Involvement.child_id.in_(chunk)))
         if rows:
             self.insert("involvement", INVOLVEMENT_COLUMNS, rows)

@@ -39,7 +39,7 @@ from shielddesk.ui.pages.search_page import SearchPage
 from shielddesk.ui.pages.shields_page import ShieldsPage
 from shielddesk.ui.prompts import Prompts
 from shielddesk.ui.resources import icon
-from shielddesk.ui.tasks import BackgroundTask
+from shielddesk.ui.tasks import BackgroundTask, show_progress
 from shielddesk.ui.widgets.lock_screen import LockScreen
 
 FilesAsker = Callable[[QWidget], PopulationFiles | None]
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             )
 
         task = BackgroundTask(work)
-        task.progressed.connect(lambda done, total, stage: self._progress(progress, done, total, stage))
+        task.progressed.connect(lambda done, total, stage: show_progress(progress, done, total, stage))
         progress.canceled.connect(task.cancel)
         task.succeeded.connect(lambda summary: self._import_done(progress, summary))
         task.failed.connect(lambda error: self._import_failed(progress, error, files.children))
@@ -298,12 +298,6 @@ class MainWindow(QMainWindow):
         task.start()
         progress.show()
         return task
-
-    @staticmethod
-    def _progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
-        dialog.setLabelText(stage)
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)
 
     def _import_done(self, dialog: QProgressDialog, summary: ImportSummary) -> None:
         dialog.close()

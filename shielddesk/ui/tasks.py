@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog
 
 from shielddesk.domain.errors import ShieldDeskError
 
@@ -52,3 +53,10 @@ class BackgroundTask(QThread):
             self.failed.emit(RuntimeError(f"The task failed unexpectedly ({type(exc).__name__}); nothing was saved."))
         else:
             self.succeeded.emit(result)
+
+
+def show_progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
+    """A task's `progressed` signal shown on its progress dialog (total 0: a busy indicator)."""
+    dialog.setLabelText(stage)
+    dialog.setMaximum(max(total, 0))
+    dialog.setValue(min(done, total) if total else 0)

@@ -43,15 +43,19 @@ class Page(QWidget):
         """Run a service call: on success say `done`; on refusal show why; on a lost session sign out."""
         try:
             result = call()
-        except SessionEnded as exc:
-            self._on_session_ended(str(exc))
-            return None
         except ShieldDeskError as exc:
-            self.say(str(exc), error=True)
+            self.show_failure(exc)
             return None
         if done:
             self.say(done)
         return result
+
+    def show_failure(self, error: Exception) -> None:
+        """A refused call (here or in a background task): a lost session signs out, anything else is said."""
+        if isinstance(error, SessionEnded):
+            self._on_session_ended(str(error))
+        else:
+            self.say(str(error), error=True)
 
     def four_eyes(
         self,

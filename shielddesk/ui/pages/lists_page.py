@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from shielddesk.app import Services
-from shielddesk.domain.errors import SessionEnded
 from shielddesk.domain.lists import EntryStatus, EntryView
 from shielddesk.domain.roles import Permission
 from shielddesk.services.changes import Changes
@@ -27,7 +26,7 @@ from shielddesk.services.session import UserSession
 from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import ListImportChoice, Prompts
-from shielddesk.ui.tasks import BackgroundTask
+from shielddesk.ui.tasks import BackgroundTask, show_progress
 
 STATUS_TINT = {
     EntryStatus.SHIELDED: "#d9efd9",
@@ -246,7 +245,7 @@ class ListsPage(Page):
             return self._services.matching.analyse_list(user, reference, progress=report, cancel=cancel)
 
         task = BackgroundTask(work)
-        task.progressed.connect(lambda done, total, stage: _show_progress(progress, done, total, stage))
+        task.progressed.connect(lambda done, total, stage: show_progress(progress, done, total, stage))
         task.succeeded.connect(lambda counts: self._analysed(progress, counts))
         task.failed.connect(lambda error: self._analyse_failed(progress, error))
         progress.canceled.connect(task.cancel)
@@ -267,10 +266,7 @@ class ListsPage(Page):
     def _analyse_failed(self, progress: QProgressDialog, error: Exception) -> None:
         progress.close()
         self.analyse_button.setEnabled(True)
-        if isinstance(error, SessionEnded):
-            self._on_session_ended(str(error))
-        else:
-            self.say(str(error), error=True)
+        self.show_failure(error)
 
     def match_selected(self) -> None:
         entry = self._need_selection()
@@ -308,9 +304,3 @@ class ListsPage(Page):
                 "&Propose",
             ),
         )
-
-
-def _show_progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
-    dialog.setLabelText(stage)
-    dialog.setMaximum(max(total, 0))
-    dialog.setValue(min(done, total) if total else 0)
