@@ -69,7 +69,10 @@ class CertificatePage(Page):
         self.check_table.setWordWrap(True)
         header = self.check_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Condition and detail share the width and wrap: sized to its text, the condition column pushed the
+        # detail (the counts that explain a verdict) out of sight.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.check_button = self._button("&Check again", self.check)
         self.key_button = self._button("Create &signing key…", self.create_key)
         self.issue_button = self._button("&Issue and sign…", self.issue)
@@ -180,7 +183,6 @@ class CertificatePage(Page):
             return
         self.readiness = readiness
         self.checks.set_rows(readiness.checks)
-        self.check_table.resizeColumnToContents(1)
         self.check_table.resizeRowsToContents()
         self.verdict.setText(
             f"{reference}: ready to issue"
