@@ -3,7 +3,7 @@
 import hashlib
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from shielddesk.domain.errors import ImportRejected, PermissionDenied
 from shielddesk.domain.search import SearchCriteria
@@ -157,3 +157,29 @@ def test_only_an_administrator_may_import(authority, tmp_path):
     for name in ("operator1", "supervisor", "signoff", "gatekeeper", "practitioner"):
         with pytest.raises(PermissionDenied):
             authority.services.population.import_population(getattr(authority, name), path)
+
+
+def _indexes(services):
+    inspector = inspect(services.engine)
+    return {table: sorted(i["name"] for i in inspector.get_indexes(table)) for table in ("child", "carer")}
+
+
+def test_a_large_load_refused_late_leaves_every_search_index_in_place(authority, tmp_path):
+    """A file larger than the table is loaded with its search indexes dropped and rebuilt in the same
+    transaction (SQLite); a problem on the last line must roll the drop back too."""
+    before = _indexes(authority.services)
+    rows = [child_row(f"CP7{n:09d}", "Ann", f"Lee{n}", "2015-01-01") for n in range(60)]
+    rows[-1]["date_of_birth"] = "31/02/2016"
+    problems = _reject(authority, write_children(tmp_path / "large.csv", rows))
+    assert [(p.line, p.column) for p in problems] == [(61, "date_of_birth")]
+    assert _indexes(authority.services) == before
+
+
+def test_a_large_load_that_succeeds_keeps_every_search_index(authority, tmp_path):
+    before = _indexes(authority.services)
+    rows = [child_row(f"CP7{n:09d}", "Ann", f"Lee{n}", "2015-01-01") for n in range(60)]
+    summary = authority.services.population.import_population(authority.admin, write_children(tmp_path / "l.csv", rows))
+    assert summary.created == 60
+    assert _indexes(authority.services) == before
+    page = authority.services.children.search(authority.operator1, SearchCriteria(surname="lee5"))
+    assert page.total == 11  # Lee5, Lee50..Lee59, found through the rebuilt surname index
