@@ -92,9 +92,41 @@ class MatchOutcome:
         return self.best is not None and self.best.score >= PLAUSIBLE
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """The entry's keys, worked out once and compared against every candidate."""
+
+    subject: MatchSubject
+    surname: str
+    surname_phonetic: str
+    surname_parts: frozenset[str]
+    forename_parts: tuple[str, ...]
+    first_phonetic: str
+    forenames: str
+    postcode: str
+    address: str
+
+
+@lru_cache(maxsize=256)
+def _wanted(subject: MatchSubject) -> _Wanted:
+    forename_parts = _parts(subject.forenames)
+    return _Wanted(
+        subject,
+        name_key(subject.surname),
+        phonetic_key(subject.surname),
+        frozenset(_parts(subject.surname)),
+        forename_parts,
+        phonetic_key(forename_parts[0]) if forename_parts else "",
+        name_key(subject.forenames),
+        postcode_key(subject.postcode),
+        words_key(subject.address),
+    )
+
+
 # ---- date of birth ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 15)
 def _digits(day: date) -> str:
     return day.strftime("%d%m%Y")
 
@@ -150,31 +182,32 @@ def _parts(text: str) -> tuple[str, ...]:
     return tuple(p for p in words_key(text.replace("-", " ").replace("'", "")).split(" ") if p)
 
 
-def _surname(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, FieldComparison]:
-    wanted, recorded = name_key(subject.surname), name_key(facts.surname)
-    if not wanted:
+def _surname(wanted: _Wanted, facts: CandidateFacts) -> tuple[float, FieldComparison]:
+    recorded = name_key(facts.surname)
+    if not wanted.surname:
         return 0.0, FieldComparison("surname", Agreement.MISSING)
-    if wanted == recorded:
+    if wanted.surname == recorded:
         return 30.0, FieldComparison("surname", Agreement.AGREE)
-    former = {name_key(p) for p in facts.former_surnames.replace(";", ",").split(",") if p.strip()}
-    former |= {name_key(p) for p in facts.former_surnames.split() if p.strip()}
-    if wanted in former:
-        return 27.0, FieldComparison("surname", Agreement.PARTIAL, "matches a former surname")
-    wanted_parts, recorded_parts = set(_parts(subject.surname)), set(_parts(facts.surname))
-    if len(wanted_parts | recorded_parts) > 1 and wanted_parts & recorded_parts:
+    if facts.former_surnames:
+        former = {name_key(p) for p in facts.former_surnames.replace(";", ",").split(",") if p.strip()}
+        former |= {name_key(p) for p in facts.former_surnames.split() if p.strip()}
+        if wanted.surname in former:
+            return 27.0, FieldComparison("surname", Agreement.PARTIAL, "matches a former surname")
+    recorded_parts = set(_parts(facts.surname))
+    if len(wanted.surname_parts | recorded_parts) > 1 and wanted.surname_parts & recorded_parts:
         return 24.0, FieldComparison("surname", Agreement.PARTIAL, "one part of a double-barrelled name")
-    if phonetic_key(subject.surname) and phonetic_key(subject.surname) == phonetic_key(facts.surname):
+    if wanted.surname_phonetic and wanted.surname_phonetic == phonetic_key(facts.surname):
         return 22.0, FieldComparison("surname", Agreement.PARTIAL, "sounds alike")
-    similarity = JaroWinkler.similarity(wanted, recorded)
-    if similarity >= 0.9 or Levenshtein.distance(wanted, recorded) == 1:
+    similarity = JaroWinkler.similarity(wanted.surname, recorded)
+    if similarity >= 0.9 or Levenshtein.distance(wanted.surname, recorded) == 1:
         return 20.0, FieldComparison("surname", Agreement.PARTIAL, "close spelling")
     if similarity >= 0.8:
         return 10.0, FieldComparison("surname", Agreement.PARTIAL, "similar spelling")
     return 0.0, FieldComparison("surname", Agreement.DISAGREE)
 
 
-def _forenames(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, FieldComparison]:
-    wanted_parts, recorded_parts = _parts(subject.forenames), _parts(facts.forenames)
+def _forenames(wanted: _Wanted, facts: CandidateFacts) -> tuple[float, FieldComparison]:
+    wanted_parts, recorded_parts = wanted.forename_parts, _parts(facts.forenames)
     if not wanted_parts:
         return 0.0, FieldComparison("forenames", Agreement.MISSING)
     if not recorded_parts:
@@ -188,7 +221,7 @@ def _forenames(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, Fie
         return 17.0, FieldComparison("forenames", Agreement.PARTIAL, "the first forename agrees")
     if set(wanted_parts) & set(recorded_parts):
         return 16.0, FieldComparison("forenames", Agreement.PARTIAL, "another of the forenames agrees")
-    if phonetic_key(first) == phonetic_key(recorded_first):
+    if wanted.first_phonetic == phonetic_key(recorded_first):
         return 14.0, FieldComparison("forenames", Agreement.PARTIAL, "sounds alike")
     if JaroWinkler.similarity(first, recorded_first) >= 0.9 or Levenshtein.distance(first, recorded_first) == 1:
         return 13.0, FieldComparison("forenames", Agreement.PARTIAL, "close spelling")
@@ -201,12 +234,10 @@ def _alike(a: str, b: str) -> bool:
     return bool(a) and bool(b) and (a == b or Levenshtein.distance(a, b) <= 1 or phonetic_key(a) == phonetic_key(b))
 
 
-def _swapped(subject: MatchSubject, facts: CandidateFacts) -> bool:
+def _swapped(wanted: _Wanted, facts: CandidateFacts) -> bool:
     """The entry's surname is the child's forename and its forename the child's surname (a typo allowed)."""
     recorded_first = (_parts(facts.forenames) or ("",))[0]
-    return _alike(name_key(subject.surname), recorded_first) and _alike(
-        name_key(subject.forenames), name_key(facts.surname)
-    )
+    return _alike(wanted.surname, recorded_first) and _alike(wanted.forenames, name_key(facts.surname))
 
 
 # ---- identifier, gender, place ----------------------------------------------------------------------------
@@ -230,8 +261,8 @@ def _gender(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, float,
     return -10.0, 5.0, FieldComparison("gender", Agreement.DISAGREE)
 
 
-def _postcode(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
-    wanted, recorded = postcode_key(subject.postcode), postcode_key(facts.postcode)
+def _postcode(entry: _Wanted, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
+    wanted, recorded = entry.postcode, postcode_key(facts.postcode)
     if not wanted or not recorded:
         return 0.0, 0.0, FieldComparison("postcode", Agreement.MISSING)
     if wanted == recorded:
@@ -241,9 +272,12 @@ def _postcode(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, floa
     return 0.0, 15.0, FieldComparison("postcode", Agreement.DISAGREE)
 
 
-def _address(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
-    wanted, recorded = words_key(subject.address), words_key(facts.address)
-    if not wanted or not recorded:
+def _address(entry: _Wanted, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
+    wanted = entry.address
+    if not wanted or not facts.address:
+        return 0.0, 0.0, FieldComparison("address", Agreement.MISSING)
+    recorded = words_key(facts.address)
+    if not recorded:
         return 0.0, 0.0, FieldComparison("address", Agreement.MISSING)
     ratio = token_set_ratio(wanted, recorded)
     if ratio >= 90:
@@ -254,17 +288,22 @@ def _address(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, float
 
 
 def score_candidate(subject: MatchSubject, facts: CandidateFacts) -> ScoredCandidate:
+    return _score(_wanted(subject), facts)
+
+
+def _score(wanted: _Wanted, facts: CandidateFacts) -> ScoredCandidate:
+    subject = wanted.subject
     id_points, id_cmp, certain = _cp_id(subject, facts)
-    if _swapped(subject, facts):
+    if _swapped(wanted, facts):
         sur_points, sur_cmp = 26.0, FieldComparison("surname", Agreement.PARTIAL, "forename and surname swapped")
         fore_points, fore_cmp = 18.0, FieldComparison("forenames", Agreement.PARTIAL, "forename and surname swapped")
     else:
-        sur_points, sur_cmp = _surname(subject, facts)
-        fore_points, fore_cmp = _forenames(subject, facts)
+        sur_points, sur_cmp = _surname(wanted, facts)
+        fore_points, fore_cmp = _forenames(wanted, facts)
     dob_points, dob_cmp = _compare_birth(subject.date_of_birth, facts.date_of_birth)
     gender_points, gender_max, gender_cmp = _gender(subject, facts)
-    post_points, post_max, post_cmp = _postcode(subject, facts)
-    addr_points, addr_max, addr_cmp = _address(subject, facts)
+    post_points, post_max, post_cmp = _postcode(wanted, facts)
+    addr_points, addr_max, addr_cmp = _address(wanted, facts)
     possible = (
         (30.0 if sur_cmp.agreement != Agreement.MISSING else 0.0)
         + (20.0 if fore_cmp.agreement != Agreement.MISSING else 0.0)
@@ -300,8 +339,9 @@ def _same_birth_family(a: CandidateFacts, b: CandidateFacts) -> bool:
 
 
 def rank(subject: MatchSubject, candidates: Iterable[CandidateFacts]) -> MatchOutcome:
+    wanted = _wanted(subject)
     scored = sorted(
-        (score_candidate(subject, facts) for facts in candidates),
+        (_score(wanted, facts) for facts in candidates),
         key=lambda c: (-c.score, c.facts.surname, c.facts.forenames, c.facts.child_id),
     )
     shown = tuple(c for c in scored if c.score >= PLAUSIBLE // 2)[:MAX_SHOWN]

@@ -7,9 +7,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.errors import Cancelled, InvalidInput, NotFound
@@ -83,72 +84,116 @@ def subject_of(details: EntryDetails) -> MatchSubject:
     )
 
 
-def _starts(column: Any, prefix: str) -> Any:
-    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+def _upper(prefix: str) -> str:
+    """The smallest string above every string that starts with `prefix` (for an indexed range scan)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _blocks(subject: MatchSubject) -> list:
-    """Cheap, indexed ways a candidate may share something with the entry."""
-    blocks = []
+def _starts(column: Any, name: str) -> Any:
+    return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))
+
+
+def _range(params: dict[str, Any], name: str, prefix: str) -> None:
+    params[f"{name}_lo"], params[f"{name}_hi"] = prefix, _upper(prefix)
+
+
+def _block_plan(subject: MatchSubject) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Cheap, indexed ways a candidate may share something with the entry: the names of the blocks that apply
+    (the statement's shape) and the values they look for."""
+    shape: list[str] = []
+    params: dict[str, Any] = {}
     if subject.cp_id:
-        blocks.append(Child.cp_id == subject.cp_id)
+        shape.append("cp_id")
+        params["cp_id"] = subject.cp_id
     surname, phonetic = name_key(subject.surname), phonetic_key(subject.surname)
     first_forename = (subject.forenames.split() or [""])[0]
+    fore = name_key(first_forename)
     if subject.date_of_birth is not None:
-        variants = sorted(birth_date_variants(subject.date_of_birth))
+        params["born"] = subject.date_of_birth
+        params["variants"] = sorted(birth_date_variants(subject.date_of_birth))
         # Everyone born that day whose forename or surname starts the same way: catches surname typos that
-        # defeat the phonetic key, without scoring the whole day's births (about 150 a day per million).
-        fore, sur = name_key(first_forename), surname
-        starts = [_starts(Child.forenames_key, fore[:2])] if len(fore) >= 2 else []
-        starts += [_starts(Child.surname_key, sur[:1])] if sur else []
-        # and the same with forename and surname swapped on the form
-        starts += [_starts(Child.forenames_key, sur[:2])] if len(sur) >= 2 else []
-        starts += [_starts(Child.surname_key, fore[:1])] if fore else []
-        if starts:
-            blocks.append(and_(Child.date_of_birth == subject.date_of_birth, or_(*starts)))
+        # defeat the phonetic key, without scoring the whole day's births (about 150 a day per million);
+        # and the same with forename and surname swapped on the form.
+        for name, prefix in (("fore2", fore[:2]), ("sur1", surname[:1]), ("sur2", surname[:2]), ("fore1", fore[:1])):
+            if len(prefix) == (2 if name.endswith("2") else 1):
+                shape.append(name)
+                _range(params, name, prefix)
         if surname:
-            blocks.append(and_(Child.surname_key == surname, Child.date_of_birth.in_(variants)))
+            shape.append("surname_dates")
+            params["surname"] = surname
         if phonetic:
-            blocks.append(and_(Child.surname_phonetic == phonetic, Child.date_of_birth.in_(variants)))
-        swapped = name_key(first_forename)
-        if swapped:
-            blocks.append(and_(Child.surname_key == swapped, Child.date_of_birth.in_(variants)))
-            blocks.append(
-                and_(Child.surname_phonetic == phonetic_key(first_forename), Child.date_of_birth.in_(variants))
-            )
+            shape.append("phonetic_dates")
+            params["phonetic"] = phonetic
+        if fore:
+            shape.append("swapped_dates")
+            params["swapped"], params["swapped_phonetic"] = fore, phonetic_key(first_forename)
     elif surname:
-        blocks.append(Child.surname_key == surname)
+        shape.append("surname")
+        params["surname"] = surname
         if phonetic:
-            blocks.append(Child.surname_phonetic == phonetic)
-    return blocks
+            shape.append("phonetic")
+            params["phonetic"] = phonetic
+    return tuple(shape), params
+
+
+_CANDIDATE_COLUMNS = (
+    Child.id,
+    Child.cp_id,
+    Child.forenames,
+    Child.surname,
+    Child.former_surnames,
+    Child.date_of_birth,
+    Child.gender,
+    Child.postcode,
+    Child.address_line1,
+    Child.address_line2,
+    Child.town,
+)
+
+
+@lru_cache(maxsize=64)
+def _candidate_query(shape: tuple[str, ...]) -> Any:
+    """One statement per shape, built once: SQLAlchemy then reuses its compiled form (building the expression
+    for every entry cost more than running it)."""
+    variants = bindparam("variants", expanding=True)
+    born_that_day = [_starts(_PREFIX_COLUMNS[name], name) for name in shape if name in _PREFIX_COLUMNS]
+    blocks = {
+        "cp_id": lambda: Child.cp_id == bindparam("cp_id"),
+        "surname_dates": lambda: and_(Child.surname_key == bindparam("surname"), Child.date_of_birth.in_(variants)),
+        "phonetic_dates": lambda: and_(
+            Child.surname_phonetic == bindparam("phonetic"), Child.date_of_birth.in_(variants)
+        ),
+        "swapped_dates": lambda: or_(
+            and_(Child.surname_key == bindparam("swapped"), Child.date_of_birth.in_(variants)),
+            and_(Child.surname_phonetic == bindparam("swapped_phonetic"), Child.date_of_birth.in_(variants)),
+        ),
+        "surname": lambda: Child.surname_key == bindparam("surname"),
+        "phonetic": lambda: Child.surname_phonetic == bindparam("phonetic"),
+    }
+    conditions = [blocks[name]() for name in shape if name in blocks]
+    if born_that_day:
+        conditions.insert(
+            1 if "cp_id" in shape else 0, and_(Child.date_of_birth == bindparam("born"), or_(*born_that_day))
+        )
+    shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
+    return select(*_CANDIDATE_COLUMNS, shielded.label("shielded")).where(or_(*conditions)).limit(BLOCK_LIMIT)
+
+
+_PREFIX_COLUMNS = {
+    "fore2": Child.forenames_key,
+    "sur1": Child.surname_key,
+    "sur2": Child.forenames_key,
+    "fore1": Child.surname_key,
+}
 
 
 def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterable[int] = ()) -> MatchOutcome:
-    blocks = _blocks(subject)
-    if not blocks:
+    shape, params = _block_plan(subject)
+    if not shape:
         return rank(subject, [])
-    shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
-    query = (
-        select(
-            Child.id,
-            Child.cp_id,
-            Child.forenames,
-            Child.surname,
-            Child.former_surnames,
-            Child.date_of_birth,
-            Child.gender,
-            Child.postcode,
-            Child.address_line1,
-            Child.address_line2,
-            Child.town,
-            shielded.label("shielded"),
-        )
-        .where(or_(*blocks))
-        .limit(BLOCK_LIMIT)
-    )
     excluded = set(exclude)
-    facts = [facts_of(row, shielded=bool(row.shielded)) for row in session.execute(query) if row.id not in excluded]
-    return rank(subject, facts)
+    rows = session.execute(_candidate_query(shape), params)
+    return rank(subject, [facts_of(row, shielded=bool(row.shielded)) for row in rows if row.id not in excluded])
 
 
 def facts_of(child: Any, *, shielded: bool) -> CandidateFacts:
