@@ -151,7 +151,14 @@ def run_cli():
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly how many tests ran against the real PostgreSQL server and the real Secret Service."""
+    """Say plainly how many tests ran against the real PostgreSQL server and the real Secret Service, and
+    print the proof suites' figures."""
+    from tests.support.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("proof suites")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
     for marker, label in (("postgres", "PostgreSQL"), ("secret_service", "Secret Service (gnome-keyring)")):
         counts: dict[str, int] = {}
         for outcome in ("passed", "failed", "error", "skipped"):
