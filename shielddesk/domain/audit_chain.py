@@ -44,7 +44,9 @@ class ChainedEvent:
             self.details,
             self.prev_hash,
         ]
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # surrogateescape: a stored value whose bytes were altered into invalid UTF-8 still hashes (to a value
+        # that cannot match) instead of stopping the verification.
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
 
 
 def event_hash(key: bytes, event: ChainedEvent) -> str:
@@ -69,19 +71,29 @@ class ChainVerdict:
         return f"BROKEN at sequence {self.first_bad_seq}: {self.problem}"
 
 
-def verify_chain(events: Iterable[ChainedEvent], key: bytes, head: tuple[int, str] | None = None) -> ChainVerdict:
-    """Walk the events in stored order. `head` is (seq, hash) of the newest event as recorded elsewhere."""
-    expected_seq = 1
-    prev = GENESIS_HASH
-    checked = 0
+def verify_chain(
+    events: Iterable[ChainedEvent],
+    key: bytes,
+    head: tuple[int, str] | None = None,
+    *,
+    after: tuple[int, str] | None = None,
+) -> ChainVerdict:
+    """Walk the events in stored order. `head` is (seq, hash) of the newest event as recorded elsewhere.
+    `after` is (seq, hash) of an event already verified: the walk then starts with the event after it."""
+    start_seq, prev = after if after is not None else (0, GENESIS_HASH)
+    expected_seq = start_seq + 1
+    checked = start_seq
     for event in events:
+        if not isinstance(event.seq, int) or isinstance(event.seq, bool):
+            return ChainVerdict(False, checked, expected_seq, "unreadable sequence number (edited)")
         if event.seq != expected_seq:
             bad = min(event.seq, expected_seq)
             what = "missing event(s)" if event.seq > expected_seq else "event out of order or inserted"
             return ChainVerdict(False, checked, bad, what)
         if event.prev_hash != prev:
             return ChainVerdict(False, checked, event.seq, "does not link to the previous event")
-        if not hmac.compare_digest(event_hash(key, event), event.hash):
+        stored = event.hash.encode("utf-8", "surrogateescape") if isinstance(event.hash, str) else b""
+        if not hmac.compare_digest(event_hash(key, event).encode("ascii"), stored):
             return ChainVerdict(False, checked, event.seq, "content does not match its HMAC (edited)")
         prev = event.hash
         expected_seq += 1

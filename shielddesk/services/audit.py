@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.audit_chain import GENESIS_HASH, ChainedEvent, ChainVerdict, event_hash, verify_chain
 from shielddesk.services.context import ServiceContext
-from shielddesk.storage.models import AuditEvent, AuditHead
+from shielddesk.storage.models import AuditEvent, AuditHead, Certificate
 
 OUTCOME_OK = "ok"
 OUTCOME_FAILURE = "failure"
@@ -86,14 +88,17 @@ def _as_chained(row: AuditEvent) -> ChainedEvent:
     )
 
 
-def _stream(session: Session, batch: int = 5000) -> Iterator[ChainedEvent]:
-    """All events in sequence order, a batch at a time (keyset paging keeps memory flat)."""
-    last_seq: int | None = None
+def _stream(session: Session, *, after: int, upto: int, batch: int = 5000) -> Iterator[ChainedEvent]:
+    """The events after seq `after` up to seq `upto`, in order, a batch at a time (keyset paging keeps memory
+    flat)."""
+    last_seq = after
     while True:
-        query = select(AuditEvent).order_by(AuditEvent.seq).limit(batch)
-        if last_seq is not None:
-            query = query.where(AuditEvent.seq > last_seq)
-        rows = session.scalars(query).all()
+        rows = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.seq > last_seq, AuditEvent.seq <= upto)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
         if not rows:
             return
         for row in rows:
@@ -102,8 +107,86 @@ def _stream(session: Session, batch: int = 5000) -> Iterator[ChainedEvent]:
         session.expunge_all()
 
 
+def _head(session: Session) -> tuple[int, str]:
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+
+
+def _tolerant_decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+@contextmanager
+def _tolerant_text(session: Session) -> Iterator[None]:
+    """SQLite stores whatever bytes it is given: an event altered into invalid UTF-8 must be reported as edited,
+    not stop the verification with a decoding error."""
+    raw = session.connection().connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    previous, raw.text_factory = raw.text_factory, _tolerant_decode
+    try:
+        yield
+    finally:
+        raw.text_factory = previous
+
+
+def _verify_to_head(session: Session, key: bytes) -> tuple[ChainVerdict, tuple[int, str]]:
+    """Verify up to the head row, then past it while other workstations keep appending (on PostgreSQL each
+    statement sees what has committed by then: events and head move together, so events beyond the newest
+    head row were not appended by ShieldDesk)."""
+    head = _head(session)
+    verdict = verify_chain(_stream(session, after=0, upto=head[0]), key, head)
+    while verdict.ok:
+        beyond = session.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.seq > head[0]))
+        if beyond is None:
+            break
+        newer = _head(session)
+        if newer[0] <= head[0]:
+            return ChainVerdict(False, verdict.events_checked, beyond, "event(s) beyond the recorded head"), head
+        verdict = verify_chain(_stream(session, after=head[0], upto=newer[0]), key, newer, after=head)
+        head = newer
+    return verdict, head
+
+
+def _recorded_heads(ctx: ServiceContext, session: Session) -> list[tuple[int, str, str]]:
+    """Heads of the chain recorded where editing the event table does not reach them: in every certificate
+    issued (and printed) and in this workstation's checkpoint. Each must still be in the chain."""
+    heads = [
+        (seq, digest, f"certificate {number}")
+        for number, seq, digest in session.execute(
+            select(Certificate.number, Certificate.audit_head_seq, Certificate.audit_head_hash)
+        )
+        if seq
+    ]
+    checkpoint = ctx.audit_checkpoint(session)
+    if checkpoint is not None and checkpoint[0]:
+        heads.append((checkpoint[0], checkpoint[1], "this workstation's last verification"))
+    return heads
+
+
 def verify_chain_in(ctx: ServiceContext, session: Session) -> ChainVerdict:
+    """Verify the whole chain against its head row, every recorded head, and this workstation's checkpoint;
+    a chain that verifies becomes the new checkpoint."""
     key = ctx.audit_key(session)
-    head = session.get(AuditHead, 1)
-    head_pair = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
-    return verify_chain(_stream(session), key, head_pair)
+    with _tolerant_text(session):
+        verdict, head_pair = _verify_to_head(session, key)
+    if not verdict.ok:
+        return verdict
+    recorded = _recorded_heads(ctx, session)
+    stored = dict(
+        session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_({seq for seq, _d, _s in recorded}))
+        ).all()
+    )
+    for seq, digest, source in sorted(recorded):
+        if stored.get(seq) != digest:
+            return ChainVerdict(
+                False,
+                verdict.events_checked,
+                min(seq, verdict.events_checked + 1),
+                f"the chain no longer holds the head recorded in {source} (events cut off or rewritten)",
+            )
+    if head_pair[0]:
+        ctx.save_audit_checkpoint(session, head_pair)
+    return verdict

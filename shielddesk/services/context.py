@@ -32,6 +32,10 @@ SETTING_AUDIT_KEY_FINGERPRINT = "audit_key_fingerprint"
 SETTING_DEMO = "demo"
 
 
+def audit_checkpoint_secret_name(installation_id: str) -> str:
+    return f"audit-checkpoint/{installation_id}"
+
+
 def audit_key_secret_name(installation_id: str) -> str:
     return f"audit-hmac-key/{installation_id}"
 
@@ -81,6 +85,27 @@ class ServiceContext:
         self.secrets.set(audit_key_secret_name(installation_id), base64.b64encode(key).decode("ascii"))
         self._audit_key = key
         return key
+
+    def audit_checkpoint(self, session: Session) -> tuple[int, str] | None:
+        """The newest chain head this workstation has seen verified, kept outside the database (in its keyring)
+        so that cutting events off the chain and rewriting the head row in the database is still found."""
+        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
+        stored = self.secrets.get(audit_checkpoint_secret_name(installation_id)) if installation_id else None
+        if not stored or ":" not in stored:
+            return None
+        seq, digest = stored.split(":", 1)
+        return int(seq), digest
+
+    def save_audit_checkpoint(self, session: Session, head: tuple[int, str]) -> None:
+        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
+        if installation_id:
+            self.secrets.set(audit_checkpoint_secret_name(installation_id), f"{head[0]}:{head[1]}")
+
+    def forget_audit_checkpoint(self, session: Session) -> None:
+        """After a deliberate restore from a backup, whose chain is older than the checkpoint."""
+        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
+        if installation_id and self.secrets.get(audit_checkpoint_secret_name(installation_id)) is not None:
+            self.secrets.delete(audit_checkpoint_secret_name(installation_id))
 
     def audit_key(self, session: Session) -> bytes:
         if self._audit_key is not None:
