@@ -23,7 +23,6 @@ from shielddesk.domain.requests import RequestStatus
 from shielddesk.domain.roles import Permission, is_allowed
 from shielddesk.imports.gatekeeper import LocatedEntry, read_list
 from shielddesk.imports.limits import ImportLimits
-from shielddesk.services.audit import OUTCOME_REFUSED
 from shielddesk.services.base import Acting, acting
 from shielddesk.services.children import team_placeholder
 from shielddesk.services.context import ServiceContext
@@ -126,8 +125,8 @@ class ListService:
     # ---- import -------------------------------------------------------------------------------------
     def preview(self, actor: UserSession, path: Path, reference: str) -> ListPreview:
         """Every row and every problem, and for a revised list the difference, before anything is written."""
-        reference = _reference(reference)
         with acting(self._ctx, actor, Permission.MANAGE_LIST, "list.preview", object_type="list") as act:
+            reference = _reference(reference)
             parsed = read_list(path, today=self._ctx.now().date(), limits=self._limits)
             existing = act.session.scalars(
                 select(GatekeeperList).where(GatekeeperList.reference == reference)
@@ -146,18 +145,21 @@ class ListService:
             )
 
     def import_list(self, actor: UserSession, path: Path, reference: str, *, expected_sha256: str) -> ListDiff:
-        """Apply a previewed file. Refused if the file changed since the preview, or has any problem."""
-        reference = _reference(reference)
-        parsed = read_list(path, today=self._ctx.now().date(), limits=self._limits)
-        if parsed.problems:
-            with acting(self._ctx, actor, Permission.MANAGE_LIST, "list.import", object_type="list") as act:
-                act.outcome, act.object_id = OUTCOME_REFUSED, reference
-                act.details.update(file_sha256=parsed.sha256, problems=len(parsed.problems))
-            raise ImportRejected(parsed.problems)
-        if parsed.sha256 != expected_sha256:
-            raise InvalidInput("The file changed after it was previewed: preview it again before importing.")
+        """Apply a previewed file. Refused if the file changed since the preview, or has any problem. The role is
+        checked before the file is read; a refusal is audited with the file's digest and its problem count."""
         with acting(self._ctx, actor, Permission.MANAGE_LIST, "list.import", object_type="list") as act:
-            act.object_id = reference
+            act.object_id = reference = _reference(reference)
+            parsed = read_list(path, today=self._ctx.now().date(), limits=self._limits)
+            if parsed.problems:
+                rejected = ImportRejected(parsed.problems)
+                rejected.audit_details = {
+                    "list": reference,
+                    "file_sha256": parsed.sha256,
+                    "problems": len(parsed.problems),
+                }
+                raise rejected
+            if parsed.sha256 != expected_sha256:
+                raise InvalidInput("The file changed after it was previewed: preview it again before importing.")
             now = self._ctx.now()
             existing = act.session.scalars(
                 select(GatekeeperList).where(GatekeeperList.reference == reference)
@@ -249,9 +251,9 @@ class ListService:
 
     # ---- single entries -----------------------------------------------------------------------------------
     def add_entry(self, actor: UserSession, reference: str, details: EntryDetails) -> EntryView:
-        reference = _reference(reference)
-        self._validate(details)
         with acting(self._ctx, actor, Permission.MANAGE_LIST, "list.entry.add", object_type="list_entry") as act:
+            reference = _reference(reference)
+            self._validate(details)
             now = self._ctx.now()
             gatekeeper_list = act.session.scalars(
                 select(GatekeeperList).where(GatekeeperList.reference == reference)

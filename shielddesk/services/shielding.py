@@ -95,18 +95,18 @@ class ShieldingService:
             return request_view(act.session, request, viewer_id=act.user.id)
 
     def propose_not_found(self, actor: UserSession, entry_id: int, reason: str, password: str) -> RequestView:
-        reason = _reason(reason, "a reason (what was searched)")
         self._auth.reauthenticate(actor, password)
         with self._proposing(actor, "shield.propose_not_found", entry_id=entry_id) as act:
+            reason = _reason(reason, "a reason (what was searched)")
             entry = self._open_entry(act.session, entry_id)
             request = self._new_request(act, RequestKind.NOT_FOUND, child=None, entry=entry, reason=reason)
             entry.status, entry.status_note = EntryStatus.PENDING.value, ""
             return request_view(act.session, request, viewer_id=act.user.id)
 
     def propose_removal(self, actor: UserSession, child_id: int, reason: str, password: str) -> RequestView:
-        reason = _reason(reason, "a reason for removing the shield")
         self._auth.reauthenticate(actor, password)
         with self._proposing(actor, "shield.propose_removal", child_id=child_id) as act:
+            reason = _reason(reason, "a reason for removing the shield")
             child = self._child(act.session, child_id)
             if self._active_shield(act.session, child.id) is None:
                 raise InvalidInput("This child is not shielded.")
@@ -115,9 +115,9 @@ class ShieldingService:
 
     def propose_keep_provisional(self, actor: UserSession, child_id: int, reason: str, password: str) -> RequestView:
         """Ask to make a provisional (duplicate-guard) shield permanent."""
-        reason = _reason(reason, "a reason for keeping the shield")
         self._auth.reauthenticate(actor, password)
         with self._proposing(actor, "shield.propose", child_id=child_id) as act:
+            reason = _reason(reason, "a reason for keeping the shield")
             child = self._child(act.session, child_id)
             shield = self._active_shield(act.session, child.id)
             if shield is None or not shield.provisional:
@@ -146,9 +146,9 @@ class ShieldingService:
             )
 
     def reject(self, actor: UserSession, request_id: int, note: str, password: str) -> Decision:
-        note = _reason(note, "a note saying why")
         self._auth.reauthenticate(actor, password)
         with self._deciding(actor, "shield.reject", request_id) as act:
+            note = _reason(note, "a note saying why")
             request = self._claim(act, request_id, RequestStatus.REJECTED, note)
             self._settle_entry(act.session, request, note)
             act.reason = note

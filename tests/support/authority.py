@@ -157,6 +157,11 @@ def write_children(path: Path, rows: list[dict[str, str]], columns: tuple[str, .
     return path
 
 
+def write_list_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    """A gatekeeper list file."""
+    return write_children(path, rows, LIST_COLUMNS)
+
+
 def write_involvements(path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(INVOLVEMENT_COLUMNS))
