@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,12 @@ class CsvTable:
 _BLOCK = 1 << 20
 
 
+# Zip (.xlsx, .docx), OLE2 (.xls, .doc) and PDF files start with these bytes.
+_NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods", ".pdf", ".doc", ".docx")
+_NOT_CSV = "the file is a workbook or a document, not a CSV; save it as 'CSV UTF-8' and import again"
+
+
 def check_bytes(path: Path, table: CsvTable, limits: ImportLimits) -> int:
     """Checks size, encoding and NUL bytes in one streaming pass, records the SHA-256 and returns the number
     of line breaks; 0 with a problem recorded when the file cannot be taken."""
@@ -45,6 +52,9 @@ def check_bytes(path: Path, table: CsvTable, limits: ImportLimits) -> int:
         size = path.stat().st_size
     except OSError as exc:
         table.problems.append(RowProblem(table.file, 0, "", f"the file cannot be read ({exc.strerror})"))
+        return 0
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        table.problems.append(RowProblem(table.file, 0, "", _NOT_CSV))
         return 0
     if size > limits.max_file_bytes:
         table.problems.append(
@@ -59,6 +69,9 @@ def check_bytes(path: Path, table: CsvTable, limits: ImportLimits) -> int:
             first = True
             while block := stream.read(_BLOCK):
                 digest.update(block)
+                if first and block.startswith(_NOT_TEXT):
+                    table.problems.append(RowProblem(table.file, 1, "", _NOT_CSV))
+                    return 0
                 if first and block.startswith((b"\xff\xfe", b"\xfe\xff")):
                     table.problems.append(
                         RowProblem(table.file, 1, "", "the file is UTF-16; save it as 'CSV UTF-8' and import it again")
@@ -87,6 +100,19 @@ def check_bytes(path: Path, table: CsvTable, limits: ImportLimits) -> int:
         return 0
     table.sha256 = digest.hexdigest()
     return lines
+
+
+# A value a spreadsheet would run: =..., @..., or + / - followed by something other than a digit or a space
+# ("+44 113..." and "- see notes" are ordinary text). Checked on the whole row at once: one search per row.
+_FORMULA = re.compile(r"\x1f(?:[=@]|[+\-][^\d\s\x1f])")
+FORMULA_PROBLEM = "the value looks like a spreadsheet formula (it starts with =, +, - or @); enter the value itself"
+
+
+def check_formulas(table: CsvTable, line: int, columns: list[str], values: list[str]) -> None:
+    if _FORMULA.search("\x1f" + "\x1f".join(values)):
+        for column, value in zip(columns, values, strict=False):
+            if column and _FORMULA.match("\x1f" + value):
+                table.problems.append(RowProblem(table.file, line, column, FORMULA_PROBLEM))
 
 
 def _not_utf8(table: CsvTable, line: int) -> None:
@@ -137,6 +163,7 @@ def iter_records(
                 values = list(map(str.strip, record))
                 if not any(values):
                     continue
+                check_formulas(table, line, columns, values)
                 if max(map(len, record)) > longest:
                     for column, value in zip(columns, record, strict=True):
                         if len(value) > longest:

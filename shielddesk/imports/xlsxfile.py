@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from shielddesk.domain.errors import RowProblem
-from shielddesk.imports.csvfile import CsvTable, add_row, check_header
+from shielddesk.imports.csvfile import CsvTable, add_row, check_formulas, check_header
 from shielddesk.imports.limits import ImportLimits
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -124,6 +124,7 @@ def read_xlsx(
                     RowProblem(table.file, line, "", "the row has values beyond the last header column")
                 )
                 continue
+            check_formulas(table, line, columns, [value.strip() for value in values[: len(columns)]])
             add_row(table, line, columns, values[: len(columns)], limits, long_columns)
     finally:
         workbook.close()

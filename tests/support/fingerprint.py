@@ -13,11 +13,12 @@ from shielddesk.storage.models import Base
 AUDIT_TABLES = {"audit_event", "audit_head"}
 
 
-def data_fingerprint(services: Services) -> str:
+def data_fingerprint(services: Services, *, ignore: frozenset[str] = frozenset()) -> str:
+    """`ignore`: further tables to leave out (e.g. app_user, whose sign-in bookkeeping every CLI run updates)."""
     digest = hashlib.sha256()
     with services.ctx.transaction(read_only=True) as session:
         for table in Base.metadata.sorted_tables:
-            if table.name in AUDIT_TABLES:
+            if table.name in AUDIT_TABLES or table.name in ignore:
                 continue
             rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
             digest.update(table.name.encode())

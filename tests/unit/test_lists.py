@@ -139,12 +139,16 @@ def _xlsx(path, rows, header=("entry_ref", "forenames", "surname", "date_of_birt
     return path
 
 
-def test_xlsx_list_reads_dates_and_keeps_formulas_as_text(authority, tmp_path):
-    path = _xlsx(tmp_path / "l.xlsx", [("X1", "Amara", "Okafor", date(2016, 3, 14), '=HYPERLINK("evil")')])
+def test_xlsx_list_reads_dates_and_refuses_formulas(authority, tmp_path):
+    path = _xlsx(tmp_path / "l.xlsx", [("X1", "Amara", "Okafor", date(2016, 3, 14), "- see the referral")])
     _preview, diff = _import(authority, path, "GK-X")
     entry = _entries(authority, "GK-X")["X1"]
-    assert entry.details.date_of_birth == date(2016, 3, 14) and entry.details.notes == '=HYPERLINK("evil")'
+    assert entry.details.date_of_birth == date(2016, 3, 14) and entry.details.notes == "- see the referral"
     assert diff.added == ("X1",)
+    path = _xlsx(tmp_path / "f.xlsx", [("X2", "Amara", "Okafor", date(2016, 3, 14), '=HYPERLINK("evil")')])
+    preview = authority.services.lists.preview(authority.gatekeeper, path, "GK-F")
+    assert [(p.line, p.column) for p in preview.problems] == [(2, "notes")]
+    assert "formula" in preview.problems[0].message
 
 
 def _with_entities(xml: bytes) -> bytes:

@@ -145,11 +145,16 @@ def test_problem_messages_never_repeat_a_value_from_the_file(authority, tmp_path
     assert all("31/02" not in str(p) and "Secret" not in str(p) for p in problems)
 
 
-def test_formula_like_text_is_kept_as_text(authority, tmp_path):
+def test_formula_like_text_is_refused_but_phone_numbers_and_hyphens_pass(authority, tmp_path):
     rows = [child_row("CP8000000001", '=HYPERLINK("x")', "Lee", "2015-01-01")]
-    authority.services.population.import_population(authority.admin, write_children(tmp_path / "x.csv", rows))
-    page = authority.services.children.search(authority.operator1, SearchCriteria(cp_id="CP8000000001"))
-    assert page.rows[0].forenames == '=HYPERLINK("x")'
+    with pytest.raises(ImportRejected) as refused:
+        authority.services.population.import_population(authority.admin, write_children(tmp_path / "x.csv", rows))
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "forenames")]
+    assert "formula" in str(refused.value)
+    rows = [child_row("CP8000000002", "Anne-Marie", "Lee-Smith", "2015-01-01", carer1_phone="+44 113 496 0000")]
+    authority.services.population.import_population(authority.admin, write_children(tmp_path / "y.csv", rows))
+    page = authority.services.children.search(authority.operator1, SearchCriteria(cp_id="CP8000000002"))
+    assert page.rows[0].forenames == "Anne-Marie"
 
 
 def test_only_an_administrator_may_import(authority, tmp_path):
