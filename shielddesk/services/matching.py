@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import and_, bindparam, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.errors import Cancelled, InvalidInput, NotFound
@@ -34,7 +34,7 @@ from shielddesk.services.lists import details_of
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child, GatekeeperList, ListEntry, Setting, Shield
 
-BLOCK_LIMIT = 400
+BLOCK_LIMIT = 400  # candidates scored per entry, the likeliest first
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,32 @@ def _candidate_query(shape: tuple[str, ...]) -> Any:
             1 if "cp_id" in shape else 0, and_(Child.date_of_birth == bindparam("born"), or_(*born_that_day))
         )
     shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
-    return select(*_CANDIDATE_COLUMNS, shielded.label("shielded")).where(or_(*conditions)).limit(BLOCK_LIMIT)
+    return (
+        select(*_CANDIDATE_COLUMNS, shielded.label("shielded"))
+        .where(or_(*conditions))
+        .order_by(_relevance(shape), Child.id)
+        .limit(BLOCK_LIMIT)
+    )
+
+
+def _relevance(shape: tuple[str, ...]) -> Any:
+    """When a block holds more children than are scored (common surnames at national scale), keep the likeliest:
+    the same cp_id, then the same surname and birth date, the same sounding surname and birth date, anyone born
+    that day, the same surname. Without this order the limit cut an arbitrary part of the block, and with it the
+    right child (top-1 fell to 71 % at 11 million children)."""
+    born = Child.date_of_birth == bindparam("born")
+    ranks = {
+        "cp_id": lambda: Child.cp_id == bindparam("cp_id"),
+        "surname_dates": lambda: and_(Child.surname_key == bindparam("surname"), born),
+        "phonetic_dates": lambda: and_(Child.surname_phonetic == bindparam("phonetic"), born),
+        "born": lambda: born,
+        "surname": lambda: Child.surname_key == bindparam("surname"),
+    }
+    present = set(shape) | (
+        {"born"} if any(name.endswith("_dates") or name in _PREFIX_COLUMNS for name in shape) else set()
+    )
+    whens = [(condition(), rank) for rank, (name, condition) in enumerate(ranks.items()) if name in present]
+    return case(*whens, else_=len(ranks)) if whens else Child.id
 
 
 _PREFIX_COLUMNS = {
