@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/tests/gui/" in str(item.fspath):
             item.add_marker(pytest.mark.gui)
-        if "postgresql" in item.nodeid:
+        if "postgresql" in item.nodeid or "pg_database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
 
 
@@ -79,6 +79,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
         yield f"sqlite:///{target}"
         return
+    admin_url: str = request.getfixturevalue("pg_template")
+    name = f"sd_test_{os.getpid()}_{next(_counter)}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE shielddesk_template'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database on the throwaway PostgreSQL server, for the suites that are about PostgreSQL only."""
     admin_url: str = request.getfixturevalue("pg_template")
     name = f"sd_test_{os.getpid()}_{next(_counter)}"
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -51,6 +51,11 @@ class StorageUnavailable(ShieldDeskError):
     """The database could not complete a transaction (unreachable, locked, full, read-only)."""
 
 
+class ConcurrentChange(ShieldDeskError):
+    """Another workstation changed the same records at the same moment (a unique rule, a deadlock or a
+    serialization failure): this transaction was rolled back whole."""
+
+
 class Cancelled(ShieldDeskError):
     def __init__(self) -> None:
         super().__init__("Cancelled: nothing was changed.")

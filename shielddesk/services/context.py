@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shielddesk.domain.audit_chain import key_fingerprint
 from shielddesk.domain.clock import Clock
-from shielddesk.domain.errors import NotInitialised, SecretStoreUnavailable, StorageUnavailable
+from shielddesk.domain.errors import ConcurrentChange, NotInitialised, SecretStoreUnavailable, StorageUnavailable
 from shielddesk.domain.lockout import LockoutPolicy, PasswordPolicy
 from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
@@ -38,6 +38,14 @@ def audit_checkpoint_secret_name(installation_id: str) -> str:
 
 def audit_key_secret_name(installation_id: str) -> str:
     return f"audit-hmac-key/{installation_id}"
+
+
+# PostgreSQL's names for two transactions that cannot both go ahead; the database rolled one back.
+_CONFLICTS = frozenset({"DeadlockDetected", "SerializationFailure", "LockNotAvailable"})
+_CONCURRENT = (
+    "Another workstation changed the same records at the same moment, so nothing was saved. "
+    "Look at the record again and repeat the action if it is still needed."
+)
 
 
 @dataclass
@@ -65,12 +73,16 @@ class ServiceContext:
                     session.connection(execution_options={READ_ONLY_OPTION: True})
                 yield session
         except IntegrityError:
-            raise  # a constraint the caller expects to handle (e.g. two set-ups racing)
+            log.warning("transaction rolled back: a concurrent change broke a unique rule")
+            raise ConcurrentChange(_CONCURRENT) from None
         except DBAPIError as exc:
-            log.error("database failure: %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+            kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+            if kind in _CONFLICTS:
+                log.warning("transaction rolled back: %s", kind)
+                raise ConcurrentChange(_CONCURRENT) from None
+            log.error("database failure: %s", kind)
             raise StorageUnavailable(
-                "The database could not complete this action "
-                f"({type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__}). Nothing was saved. "
+                f"The database could not complete this action ({kind}). Nothing was saved. "
                 "Check that the database is reachable and has free space, then try again."
             ) from None
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from shielddesk.domain.errors import InvalidInput, NotFound
@@ -164,7 +165,13 @@ def guard_duplicates(ctx: ServiceContext, session: Session, touched_ids: Iterabl
             score = _plausibly_same_person(original, candidate)
             if score < DUPLICATE_THRESHOLD or candidate.id in shielded_ids:
                 continue
-            session.add(Shield(child_id=candidate.id, active=True, provisional=True, applied_at=now))
+            shielded_ids.add(candidate.id)
+            try:
+                with session.begin_nested():
+                    session.add(Shield(child_id=candidate.id, active=True, provisional=True, applied_at=now))
+                    session.flush()
+            except IntegrityError:
+                continue  # another workstation's confirmation shielded it a moment ago: it is shielded either way
             session.add(
                 ReviewItem(
                     kind=ReviewKind.DUPLICATE.value,
@@ -175,7 +182,6 @@ def guard_duplicates(ctx: ServiceContext, session: Session, touched_ids: Iterabl
                     created_at=now,
                 )
             )
-            shielded_ids.add(candidate.id)
             session.flush()
             append_event(
                 ctx,

@@ -6,10 +6,9 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from shielddesk.domain.audit_chain import key_fingerprint
-from shielddesk.domain.errors import AlreadyInitialised, InvalidInput, NotInitialised
+from shielddesk.domain.errors import AlreadyInitialised, ConcurrentChange, InvalidInput, NotInitialised
 from shielddesk.domain.roles import Role
 from shielddesk.services.audit import append_event
 from shielddesk.services.context import (
@@ -108,7 +107,7 @@ class SetupService:
                     object_id=admin.id,
                     details={"username": name, "roles": [Role.ADMIN.value], "first_admin": True},
                 )
-        except IntegrityError:
+        except ConcurrentChange:  # another workstation set up this database a moment earlier
             ctx.forget_audit_key()
             raise AlreadyInitialised("ShieldDesk is already set up on this database.") from None
         except BaseException:

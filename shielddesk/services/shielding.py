@@ -274,8 +274,6 @@ class ShieldingService:
             raise PermissionDenied(refusal)
         if request.status != RequestStatus.PENDING.value:
             raise AlreadyDecided(f"This request was already {request.status}.")
-        if outcome == RequestStatus.CONFIRMED:
-            self._refuse_if_stale(session, request)
         claimed = session.execute(
             update(ShieldRequest)
             .where(
@@ -288,20 +286,26 @@ class ShieldingService:
         )
         if claimed.rowcount != 1:
             raise AlreadyDecided("Another operator decided this request a moment ago.")
+        if outcome == RequestStatus.CONFIRMED:
+            # After the claim, so that every decision locks the request row first and the child and the entry
+            # after it: checked the other way round, a confirmation and a rejection deadlocked.
+            self._refuse_if_stale(session, request)
         session.refresh(request)
         return request
 
     @staticmethod
     def _refuse_if_stale(session: Session, request: ShieldRequest) -> None:
+        # Locked, and read afresh: an edit committing between this check and the commit would otherwise be
+        # confirmed unseen (PostgreSQL; SQLite's write lock already serialises the two).
         if request.child_id is not None:
-            child = session.get(Child, request.child_id)
+            child = session.get(Child, request.child_id, with_for_update=True, populate_existing=True)
             if child is None or child.version != request.child_version:
                 raise StaleRequest(
                     "The child's record changed after this was proposed. Reject it, and propose again "
                     "against the current record."
                 )
         if request.entry_id is not None:
-            entry = session.get(ListEntry, request.entry_id)
+            entry = session.get(ListEntry, request.entry_id, with_for_update=True, populate_existing=True)
             if entry is None or entry.version != request.entry_version:
                 raise StaleRequest(
                     "The gatekeeper changed the list entry after this was proposed. Reject it, and propose "
