@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,49 @@ _CONCURRENT = (
 )
 
 
+_SQLITE_CAUSES = {
+    "SQLITE_FULL": ("The disk that holds the database is full.", "Free some space on it (or ask IT), then try again."),
+    "SQLITE_READONLY": (
+        "The database cannot be written here (its file or folder is read-only).",
+        "Ask IT to make it writable again, then try again.",
+    ),
+    "SQLITE_CANTOPEN": (
+        "The database file cannot be opened (its folder may be read-only, or the file was moved or removed).",
+        "Ask IT to check the database folder, then try again.",
+    ),
+    "SQLITE_BUSY": (
+        "Another workstation kept the database busy for too long (a large import?).",
+        "Wait a minute, then try again.",
+    ),
+    "SQLITE_IOERR": ("The disk reported an error while writing the database.", "Ask IT to check the disk."),
+    "SQLITE_CORRUPT": (
+        "The database file is damaged.",
+        "Stop using ShieldDesk on this workstation and ask IT to restore the latest backup.",
+    ),
+}
+
+
+def storage_failure_message(exc: DBAPIError) -> str:
+    """What the user is told when the database fails. Classified from the driver's error code, never quoting
+    the driver's message: it can contain the statement's values."""
+    kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+    if isinstance(exc.orig, sqlite3.Error):
+        code = getattr(exc.orig, "sqlite_errorname", "") or ""
+        family = next((name for name in _SQLITE_CAUSES if code == name or code.startswith(name + "_")), None)
+        cause, remedy = _SQLITE_CAUSES[family] if family else (None, None)
+    elif exc.connection_invalidated or kind in ("OperationalError", "InterfaceError", "AdminShutdown"):
+        cause = "The database server cannot be reached."
+        remedy = "Check the network connection or ask IT whether the server is running, then try again."
+    elif kind == "DiskFull":
+        cause, remedy = _SQLITE_CAUSES["SQLITE_FULL"]
+    else:
+        cause = remedy = None
+    if cause is None:
+        cause = f"The database could not complete this action ({kind})."
+        remedy = "Check that the database is reachable and has free space, then try again."
+    return f"{cause} Nothing was saved. {remedy}"
+
+
 @dataclass
 class ServiceContext:
     session_factory: sessionmaker[Session]
@@ -81,10 +125,7 @@ class ServiceContext:
                 log.warning("transaction rolled back: %s", kind)
                 raise ConcurrentChange(_CONCURRENT) from None
             log.error("database failure: %s", kind)
-            raise StorageUnavailable(
-                f"The database could not complete this action ({kind}). Nothing was saved. "
-                "Check that the database is reachable and has free space, then try again."
-            ) from None
+            raise StorageUnavailable(storage_failure_message(exc)) from None
 
     def read_settings(self, session: Session) -> dict[str, str]:
         return {s.key: s.value for s in session.scalars(select(Setting))}

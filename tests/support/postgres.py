@@ -41,6 +41,7 @@ class PostgresServer:
     folder: Path
     port: int
     run_as: str | None
+    options: str = ""
 
     @property
     def admin_url(self) -> str:
@@ -56,7 +57,9 @@ class PostgresServer:
         subprocess.run(full, check=True, capture_output=True, text=True)
 
     @classmethod
-    def start(cls) -> PostgresServer:
+    def start(cls, *, durable: bool = False) -> PostgresServer:
+        """`durable`: fsync and synchronous commit on, as in production (for tests that stop the server: with
+        them off, an immediate stop loses transactions that had already reported success)."""
         run_as = "postgres" if os.geteuid() == 0 else None
         folder = Path(tempfile.mkdtemp(prefix="shielddesk-pg-"))
         if run_as:
@@ -66,11 +69,23 @@ class PostgresServer:
         data = folder / "data"
         server._run(_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         options = (
-            f"-p {server.port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            f"-c full_page_writes=off -c unix_socket_directories={folder} -c max_connections=200"
+            f"-p {server.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} "
+            "-c max_connections=200"
+            + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         )
-        server._run(_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(folder / "server.log"), "start")
+        server.options = options
+        server.resume()
         return server
+
+    def pause(self, mode: str = "immediate") -> None:
+        """Stop the server, keeping its data: a database server going away mid-session."""
+        self._run(_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop")
+
+    def resume(self) -> None:
+        data = self.folder / "data"
+        self._run(
+            _bin("pg_ctl"), "-D", str(data), "-o", self.options, "-w", "-l", str(self.folder / "server.log"), "start"
+        )
 
     def stop(self) -> None:
         try:
