@@ -26,6 +26,10 @@ class ShieldedValueFilter(logging.Filter):
         with self._lock:
             self._values = cleaned
 
+    def holds_shielded_value(self, text: str) -> bool:
+        folded = text.casefold()
+        return any(value in folded for value in self._values)
+
     def filter(self, record: logging.LogRecord) -> bool:
         values = self._values
         if not values:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QClipboard, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -24,6 +24,7 @@ from shielddesk.app import Services
 from shielddesk.domain.clock import Clock
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
+from shielddesk.logsetup import SHIELDED_VALUE_FILTER
 from shielddesk.services.changes import EVERYTHING, Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
             if isinstance(widget, QDialog) and widget.isVisible() and not isinstance(widget, QProgressDialog):
                 widget.reject()
         self._clear_pages()  # no child data survives behind the lock screen
+        clear_shielded_clipboard()
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         reason = "Locked after a period of inactivity." if idle else "Locked."
@@ -259,6 +261,7 @@ class MainWindow(QMainWindow):
         self.idle.timer.stop()
         self.poll.stop()
         self._clear_pages()
+        clear_shielded_clipboard()
         with contextlib.suppress(ShieldDeskError):  # the session is ending anyway; sign-out cannot be refused
             self._services.auth.logout(self.user)
         super().closeEvent(event)
@@ -342,3 +345,13 @@ class MainWindow(QMainWindow):
             "ShieldDesk hides the location of children at risk of significant harm in the children's index. "
             f"Every shield needs two operators.\n\nShielding team: {self._authority.team_phone}",
         )
+
+
+def clear_shielded_clipboard() -> None:
+    """A revealed address copied by an operator must not stay on the clipboard behind the lock screen or after
+    the window closes, where any program (or the next user) can paste it."""
+    clipboard = QApplication.clipboard()
+    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
+        text = clipboard.text(mode)
+        if text and SHIELDED_VALUE_FILTER.holds_shielded_value(text):
+            clipboard.clear(mode)
