@@ -115,6 +115,7 @@ def build_services(
         secrets=store,
         workstation=config.workstation,
         hashing=hashing or PasswordHashing(),
+        session_limit=config.session_limit,
     )
     auth = AuthService(ctx)
     setup = SetupService(ctx)

@@ -21,6 +21,7 @@ ENV_REVIEW_MONTHS = "SHIELDDESK_REVIEW_MONTHS"
 ENV_MAX_FILE_MB = "SHIELDDESK_MAX_FILE_MB"
 ENV_REFRESH_SECONDS = "SHIELDDESK_REFRESH_SECONDS"
 ENV_OVERDUE_HOURS = "SHIELDDESK_OVERDUE_HOURS"
+ENV_SESSION_HOURS = "SHIELDDESK_SESSION_HOURS"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Config:
     # A proposal waiting longer than this for its checker is highlighted on the supervisors' queue.
     overdue_after: timedelta = timedelta(hours=48)
     import_limits: ImportLimits = field(default_factory=ImportLimits)
+    # However active, a session ends this long after sign-in (locking and unlocking do not extend it).
+    session_limit: timedelta = timedelta(hours=12)
 
     @property
     def log_dir(self) -> Path:
@@ -65,6 +68,9 @@ class Config:
         if max_mb := env.get(ENV_MAX_FILE_MB, "").strip():
             limits = replace(limits, max_file_bytes=int(float(max_mb) * 1_048_576))
         refresh = timedelta(seconds=float(env.get(ENV_REFRESH_SECONDS, "").strip() or 5))
+        session_limit = timedelta(hours=float(env.get(ENV_SESSION_HOURS, "").strip() or 12))
+        if session_limit <= timedelta(0):
+            raise ValueError(f"{ENV_SESSION_HOURS} must be a positive number of hours")
         return cls(
             data_dir=folder,
             database_url=url,
@@ -74,4 +80,5 @@ class Config:
             import_limits=limits,
             refresh_every=refresh,
             overdue_after=timedelta(hours=float(env.get(ENV_OVERDUE_HOURS, "").strip() or 48)),
+            session_limit=session_limit,
         )

@@ -3,12 +3,14 @@ the same message, and cost the same time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from shielddesk.domain.errors import AuthenticationFailed, SessionEnded
 from shielddesk.domain.roles import Role
 from shielddesk.services.audit import OUTCOME_FAILURE, OUTCOME_OK, append_event
-from shielddesk.services.base import acting
+from shielddesk.services.base import acting, check_session_age
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import User
@@ -82,7 +84,9 @@ class AuthService:
 
     def reauthenticate(self, actor: UserSession, password: str, *, action: str = "step_up") -> UserSession:
         """Prove it is still the signed-in person (lock screen, step-up before a decision). Failures count
-        towards the lockout; once the account locks, the session is over and the window must sign out."""
+        towards the lockout; once the account locks, the session is over and the window must sign out. The
+        renewed session keeps the original sign-in time: unlocking does not extend the absolute session limit."""
+        check_session_age(self._ctx, actor)
         try:
             renewed = self.login(actor.username, password, action=action)
         except AuthenticationFailed:
@@ -93,7 +97,7 @@ class AuthService:
             raise
         if renewed.user_id != actor.user_id:
             raise SessionEnded("A different account answered the lock screen.")
-        return renewed
+        return replace(renewed, signed_in_at=actor.signed_in_at)
 
     def lock(self, actor: UserSession, *, idle: bool) -> None:
         with acting(self._ctx, actor, None, "lock") as act:

@@ -45,8 +45,16 @@ class Acting:
     details: dict[str, object] = field(default_factory=dict)
 
 
+def check_session_age(ctx: ServiceContext, actor: UserSession) -> None:
+    """The absolute session limit: a session signed in too long ago is over, however active it has been."""
+    if ctx.now() - actor.signed_in_at >= ctx.session_limit:
+        hours = ctx.session_limit.total_seconds() / 3600
+        raise SessionEnded(f"Your session reached its {hours:g}-hour limit. Sign in again.")
+
+
 def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession) -> tuple[ActingUser, frozenset[Role]]:
     """The acting user and their roles as the database says now, in one small query."""
+    check_session_age(ctx, actor)
     rows = session.execute(
         select(User.id, User.username, User.display_name, User.active, User.locked_until, UserRole.role)
         .outerjoin(UserRole, UserRole.user_id == User.id)

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -101,6 +101,7 @@ class ServiceContext:
     hashing: PasswordHashing = field(default_factory=PasswordHashing)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    session_limit: timedelta = timedelta(hours=12)
     _audit_key: bytes | None = field(default=None, init=False, repr=False)
 
     def now(self) -> datetime:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QClipboard, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._services = services
+        self._clock = clock
         self.user = user
         self._authority = authority
         self._ask_files = ask_files
@@ -175,6 +176,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(page)
 
     def check_for_changes(self) -> None:
+        if self._clock.now() - self.user.signed_in_at >= self._services.config.session_limit:
+            hours = self._services.config.session_limit.total_seconds() / 3600
+            self.end_session(f"Your session reached its {hours:g}-hour limit. Sign in again.")
+            return
         if self.locked:
             return
         try:
@@ -250,6 +255,12 @@ class MainWindow(QMainWindow):
         self.close()
         # Let the close finish before the sign-in dialog opens in its place.
         QTimer.singleShot(0, lambda: self.signed_out.emit(message))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Minimised, the window's content would live on in task-bar previews and window switchers: lock it.
+        if event.type() == QEvent.Type.WindowStateChange and self.isMinimized() and not self.locked:
+            self.lock(idle=False)
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._task is not None and self._task.isRunning():
