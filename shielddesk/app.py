@@ -17,6 +17,7 @@ from shielddesk.security.passwords import PasswordHashing
 from shielddesk.security.secrets import SecretStore
 from shielddesk.services.audit_log import AuditService
 from shielddesk.services.auth import AuthService
+from shielddesk.services.backup import BackupService
 from shielddesk.services.certificates import CertificateService
 from shielddesk.services.children import ChildrenService, shielded_hidden_values
 from shielddesk.services.context import ServiceContext
@@ -62,6 +63,7 @@ class Services:
     queues: QueueService
     changes: ChangeFeed
     reports: ReportService
+    backup: BackupService
 
     def refresh_log_filter(self) -> None:
         """Teach the log filter the values it must never let through (after sign-in and imports)."""
@@ -140,4 +142,5 @@ def build_services(
         queues=queues,
         changes=ChangeFeed(ctx),
         reports=ReportService(queues, lambda: setup.authority().name),
+        backup=BackupService(ctx, engine),
     )

@@ -391,11 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--launch", action="store_true", help="open the desktop application afterwards")
     p.set_defaults(handler=cmd_demo)
 
+    from shielddesk.cli_backup import add_backup_commands
     from shielddesk.cli_certificates import add_certificate_commands
     from shielddesk.cli_shielding import add_shielding_commands
 
     lists = add_shielding_commands(sub, common)
     add_certificate_commands(sub, common, lists)
+    add_backup_commands(sub, common)
     return parser
 
 

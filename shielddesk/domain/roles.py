@@ -41,6 +41,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     IMPORT_POPULATION = "import_population"
     MANAGE_USERS = "manage_users"
+    BACKUP = "backup"
 
 
 _O, _S, _SO, _G, _P, _A = (
@@ -66,6 +67,7 @@ PERMISSION_MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_AUDIT: frozenset({_S, _SO, _A}),
     Permission.IMPORT_POPULATION: frozenset({_A}),
     Permission.MANAGE_USERS: frozenset({_A}),
+    Permission.BACKUP: frozenset({_A}),
 }
 
 

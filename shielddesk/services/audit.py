@@ -149,7 +149,7 @@ def _verify_to_head(session: Session, key: bytes) -> tuple[ChainVerdict, tuple[i
     return verdict, head
 
 
-def _recorded_heads(ctx: ServiceContext, session: Session) -> list[tuple[int, str, str]]:
+def _recorded_heads(ctx: ServiceContext, session: Session, *, use_checkpoint: bool) -> list[tuple[int, str, str]]:
     """Heads of the chain recorded where editing the event table does not reach them: in every certificate
     issued (and printed) and in this workstation's checkpoint. Each must still be in the chain."""
     heads = [
@@ -159,21 +159,22 @@ def _recorded_heads(ctx: ServiceContext, session: Session) -> list[tuple[int, st
         )
         if seq
     ]
-    checkpoint = ctx.audit_checkpoint(session)
+    checkpoint = ctx.audit_checkpoint(session) if use_checkpoint else None
     if checkpoint is not None and checkpoint[0]:
         heads.append((checkpoint[0], checkpoint[1], "this workstation's last verification"))
     return heads
 
 
-def verify_chain_in(ctx: ServiceContext, session: Session) -> ChainVerdict:
+def verify_chain_in(ctx: ServiceContext, session: Session, *, use_checkpoint: bool = True) -> ChainVerdict:
     """Verify the whole chain against its head row, every recorded head, and this workstation's checkpoint;
-    a chain that verifies becomes the new checkpoint."""
+    a chain that verifies becomes the new checkpoint. `use_checkpoint=False` for a copy (a backup), which may
+    be older than what this workstation has already seen."""
     key = ctx.audit_key(session)
     with _tolerant_text(session):
         verdict, head_pair = _verify_to_head(session, key)
     if not verdict.ok:
         return verdict
-    recorded = _recorded_heads(ctx, session)
+    recorded = _recorded_heads(ctx, session, use_checkpoint=use_checkpoint)
     stored = dict(
         session.execute(
             select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_({seq for seq, _d, _s in recorded}))
@@ -187,6 +188,6 @@ def verify_chain_in(ctx: ServiceContext, session: Session) -> ChainVerdict:
                 min(seq, verdict.events_checked + 1),
                 f"the chain no longer holds the head recorded in {source} (events cut off or rewritten)",
             )
-    if head_pair[0]:
+    if head_pair[0] and use_checkpoint:
         ctx.save_audit_checkpoint(session, head_pair)
     return verdict

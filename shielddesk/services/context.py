@@ -151,8 +151,10 @@ class ServiceContext:
         return int(seq), digest
 
     def save_audit_checkpoint(self, session: Session, head: tuple[int, str]) -> None:
+        """Only ever moves forward: an older head (a slower workstation's view) does not replace a newer one."""
         installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
-        if installation_id:
+        current = self.audit_checkpoint(session)
+        if installation_id and (current is None or head[0] > current[0]):
             self.secrets.set(audit_checkpoint_secret_name(installation_id), f"{head[0]}:{head[1]}")
 
     def forget_audit_checkpoint(self, session: Session) -> None:

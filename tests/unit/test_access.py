@@ -105,6 +105,10 @@ class Probes:
             )
             return lambda u: s.population.import_population(u, path)
 
+        def backup() -> Callable[[UserSession], object]:
+            path = self.folder / f"backup_{next(self.counter)}.sdbackup"
+            return lambda u: s.backup.backup(u, path)
+
         def new_user() -> Callable[[UserSession], object]:
             name = f"new{next(self.counter)}"
             return lambda u: s.users.add_user(u, name, "New User", [Role.PRACTITIONER], PASSWORD)
@@ -139,6 +143,7 @@ class Probes:
             (Permission.IMPORT_POPULATION, "population.import_population", population),
             (Permission.MANAGE_USERS, "users.list_users", ready(lambda u: s.users.list_users(u))),
             (Permission.MANAGE_USERS, "users.add_user", new_user),
+            (Permission.BACKUP, "backup.backup", backup),
         ]
 
 

@@ -17,6 +17,7 @@ DESIGN_TABLE = {
     "view_audit": {S, SO, A},
     "import_population": {A},
     "manage_users": {A},
+    "backup": {A},
 }
 CELLS = [(role, permission) for role in Role for permission in Permission]
 
