@@ -260,7 +260,7 @@ def cmd_search(cli: Cli, args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
-        verdict = services.audit.verify(actor)
+        verdict = services.audit.verify(actor, copy=args.copy)
     print(verdict.describe(), file=cli.out if verdict.ok else cli.err)
     return EXIT_OK if verdict.ok else EXIT_REFUSED
 
@@ -384,6 +384,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(metavar="ACTION")
     p = audit.add_parser("verify", parents=[common], help="verify the HMAC chain")
+    p.add_argument(
+        "--copy",
+        action="store_true",
+        help="the database is a copy (a restored dump): skip this workstation's checkpoint",
+    )
     p.set_defaults(handler=cmd_audit_verify)
 
     p = sub.add_parser("demo", parents=[common], help="create a synthetic demo authority (empty database only)")

@@ -148,3 +148,47 @@ def test_on_postgresql_the_backup_points_to_the_servers_tools(authority, tmp_pat
         return
     with pytest.raises(InvalidInput, match="pg_dump"):
         authority.services.backup.backup(authority.admin, tmp_path / "b.sdbackup")
+
+
+def test_the_documented_postgresql_backup_restores_and_verifies_as_a_copy(pg_database_url, tmp_path, secrets):
+    """README, Backups: pg_dump, pg_restore into a scratch database, `audit verify --copy` there."""
+    import subprocess
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from shielddesk.app import build_services
+    from shielddesk.config import Config
+    from shielddesk.security.passwords import fast_hasher_for_tests
+    from tests.support.authority import make_authority
+    from tests.support.postgres import _bin
+
+    def services_on(url: str):
+        config = Config.load(database_url=url, data_dir=tmp_path / "data", environ={})
+        return build_services(config, secrets=secrets, hashing=fast_hasher_for_tests(), auto_upgrade=False)
+
+    services = services_on(pg_database_url)
+    authority = make_authority(services, tmp_path)
+    assert services.audit.verify(authority.supervisor).ok
+    url = make_url(pg_database_url)
+    dump = tmp_path / "shielddesk.dump"
+    connection = ["--host", url.host, "--port", str(url.port), "--username", url.username]
+    subprocess.run([_bin("pg_dump"), *connection, "--format=custom", f"--file={dump}", url.database], check=True)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    scratch = f"{url.database}_verify"
+    with admin.connect() as session:
+        session.execute(text(f'CREATE DATABASE "{scratch}"'))
+    try:
+        subprocess.run([_bin("pg_restore"), *connection, f"--dbname={scratch}", str(dump)], check=True)
+        authority.shield("CP9000000005")  # the live database moves on, and this workstation verifies it
+        assert services.audit.verify(authority.supervisor).ok
+        copy = services_on(url.set(database=scratch).render_as_string(hide_password=False))
+        supervisor = copy.auth.login("supervisor", PASSWORD)
+        assert copy.audit.verify(supervisor, copy=True).ok
+        assert not copy.audit.verify(supervisor).ok  # older than this workstation's checkpoint: not the live one
+        copy.close()
+    finally:
+        with admin.connect() as session:
+            session.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        admin.dispose()
+        services.close()
