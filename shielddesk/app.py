@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shielddesk.config import Config
@@ -33,7 +34,8 @@ from shielddesk.services.setup import SetupService
 from shielddesk.services.shielding import ShieldingService
 from shielddesk.services.users import UserService
 from shielddesk.storage import migrate
-from shielddesk.storage.engine import is_sqlite, make_engine, make_session_factory
+from shielddesk.storage.engine import is_sqlite, make_engine, make_session_factory, normalise_url
+from shielddesk.storage.roles import db_password_secret_name
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,16 @@ def prepare_database(engine: Engine, *, upgrade: bool) -> None:
     )
 
 
+def database_url_with_password(url: str, store: SecretStore) -> str:
+    """A PostgreSQL URL without a password takes it from the OS keyring (`shielddesk db roles --apply` puts it
+    there): the database password is never written in a configuration file."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "postgresql" or parsed.password or not parsed.username:
+        return url
+    stored = store.get(db_password_secret_name(parsed.username, parsed.host or "", parsed.port, parsed.database or ""))
+    return parsed.set(password=stored).render_as_string(hide_password=False) if stored else url
+
+
 def build_services(
     config: Config,
     *,
@@ -97,7 +109,7 @@ def build_services(
     store.ensure_usable()  # fail closed before anything else happens
     if is_sqlite(config.database_url):
         config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(config.database_url)
+    engine = make_engine(database_url_with_password(config.database_url, store))
     try:
         # The embedded SQLite database belongs to this workstation and is upgraded in place; a shared
         # server is upgraded deliberately by an administrator.

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from shielddesk import __version__
-from shielddesk.app import Services, build_services
+from shielddesk.app import Services, build_services, database_url_with_password
 from shielddesk.cli_output import print_import_summary, print_search_table, record_as_columns
 from shielddesk.config import Config
 from shielddesk.domain.errors import ShieldDeskError
@@ -26,7 +26,7 @@ from shielddesk.logsetup import configure_logging
 from shielddesk.security.secrets import SecretStore
 from shielddesk.services.session import UserSession
 from shielddesk.storage import migrate
-from shielddesk.storage.engine import make_engine
+from shielddesk.storage.engine import is_sqlite, make_engine
 
 ENV_PASSWORD = "SHIELDDESK_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -60,6 +60,11 @@ class Cli:
         self.password = ""
 
     # ---- plumbing -------------------------------------------------------------------------------
+    def secret_store(self) -> SecretStore:
+        store = self._secrets or SecretStore()
+        store.ensure_usable()
+        return store
+
     def services(self, args: argparse.Namespace) -> Services:
         config = Config.load(database_url=args.db, data_dir=args.data_dir, environ=self.environ)
         configure_logging(config.log_dir if args.log else None)
@@ -164,7 +169,10 @@ def _ask(cli: Cli, label: str) -> str:
 def cmd_db_upgrade(cli: Cli, args: argparse.Namespace) -> int:
     config = Config.load(database_url=args.db, data_dir=args.data_dir, environ=cli.environ)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(config.database_url)
+    url = config.database_url
+    if not is_sqlite(url):  # the owner role's password, as `db roles --apply` kept it
+        url = database_url_with_password(url, cli.secret_store())
+    engine = make_engine(url)
     try:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
@@ -396,13 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--launch", action="store_true", help="open the desktop application afterwards")
     p.set_defaults(handler=cmd_demo)
 
-    from shielddesk.cli_backup import add_backup_commands
     from shielddesk.cli_certificates import add_certificate_commands
+    from shielddesk.cli_deployment import add_deployment_commands
     from shielddesk.cli_shielding import add_shielding_commands
 
     lists = add_shielding_commands(sub, common)
     add_certificate_commands(sub, common, lists)
-    add_backup_commands(sub, common)
+    add_deployment_commands(sub, common, db)
     return parser
 
 

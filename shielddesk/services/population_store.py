@@ -216,7 +216,7 @@ class PopulationStore:
         empty table, because DROP INDEX locks readers out until the import commits."""
         tables = ", ".join(f"'{t}'" for t in _BULK_TABLES)
         if self.postgres:
-            if not table_empty:
+            if not table_empty or not self._owns_tables():
                 return False
             query = (
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "  # noqa: S608
@@ -245,9 +245,18 @@ class PopulationStore:
             self._connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB while the indexes are rebuilt
         return True
 
+    def _owns_tables(self) -> bool:
+        """Dropping an index or a constraint, and ANALYZE, need the tables' owner: the application role of a
+        hardened deployment (`shielddesk db roles`) is not, and loads with the indexes in place."""
+        owners = self._connection.exec_driver_sql(
+            "SELECT bool_and(pg_has_role(current_user, tableowner, 'USAGE')) FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename IN ('child', 'carer', 'involvement')"
+        ).scalar()
+        return bool(owners)
+
     def analyse(self) -> None:
         """PostgreSQL: fresh planner statistics after a bulk load, so the first searches use the indexes."""
-        if self.postgres:
+        if self.postgres and self._owns_tables():
             self._connection.exec_driver_sql("ANALYZE child, carer, involvement")
 
     def restore_indexes(self, progress: Callable[[int, int], None]) -> None:

@@ -27,6 +27,7 @@ def run_cli_as(
         stdout=out,
         stderr=err,
         environ=environ,
+        secrets=services.ctx.secrets,
         services_factory=lambda _config: _Shared(services),
     )
     argv = list(args) + (["--user", user] if user else [])
