@@ -21,7 +21,7 @@ from shielddesk.services.auth import AuthService
 from shielddesk.services.backup import BackupService
 from shielddesk.services.certificates import CertificateService
 from shielddesk.services.children import ChildrenService, shielded_hidden_values
-from shielddesk.services.context import ServiceContext
+from shielddesk.services.context import ServiceContext, storage_failure_message
 from shielddesk.services.demo import DemoService
 from shielddesk.services.lists import ListService
 from shielddesk.services.matching import MatchingService
@@ -116,10 +116,7 @@ def build_services(
         prepare_database(engine, upgrade=is_sqlite(config.database_url) if auto_upgrade is None else auto_upgrade)
     except (OperationalError, InterfaceError) as exc:
         engine.dispose()
-        raise StorageUnavailable(
-            f"The database cannot be opened ({type(exc.orig).__name__ if exc.orig else type(exc).__name__}). "
-            "Check the database location or server and try again."
-        ) from None
+        raise StorageUnavailable(storage_failure_message(exc).replace("Nothing was saved. ", "")) from None
     except Exception:
         engine.dispose()
         raise

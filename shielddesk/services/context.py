@@ -79,6 +79,15 @@ def storage_failure_message(exc: DBAPIError) -> str:
         code = getattr(exc.orig, "sqlite_errorname", "") or ""
         family = next((name for name in _SQLITE_CAUSES if code == name or code.startswith(name + "_")), None)
         cause, remedy = _SQLITE_CAUSES[family] if family else (None, None)
+    elif "certificate" in (text := str(exc.orig).lower()) or "does not match host name" in text:
+        cause = (
+            "The database server's certificate is not signed by the authority's CA this workstation trusts, or "
+            "does not name the server."
+        )
+        remedy = "Ask IT to check sslrootcert= and the server's name in the database URL."
+    elif "password authentication failed" in text or "no password supplied" in text:
+        cause = "The database server refused ShieldDesk's sign-in (its role or password)."
+        remedy = "Ask IT to check the database role; its password belongs in the keyring (shielddesk db roles)."
     elif exc.connection_invalidated or kind in ("OperationalError", "InterfaceError", "AdminShutdown"):
         cause = "The database server cannot be reached."
         remedy = "Check the network connection or ask IT whether the server is running, then try again."

@@ -57,9 +57,10 @@ class PostgresServer:
         subprocess.run(full, check=True, capture_output=True, text=True)
 
     @classmethod
-    def start(cls, *, durable: bool = False) -> PostgresServer:
+    def start(cls, *, durable: bool = False, tls: tuple[bytes, bytes] | None = None) -> PostgresServer:
         """`durable`: fsync and synchronous commit on, as in production (for tests that stop the server: with
-        them off, an immediate stop loses transactions that had already reported success)."""
+        them off, an immediate stop loses transactions that had already reported success). `tls`: the server's
+        certificate and key (PEM): TLS on, clients choose whether to verify it."""
         run_as = "postgres" if os.geteuid() == 0 else None
         folder = Path(tempfile.mkdtemp(prefix="shielddesk-pg-"))
         if run_as:
@@ -73,6 +74,14 @@ class PostgresServer:
             "-c max_connections=200"
             + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         )
+        if tls is not None:
+            for name, pem in zip(("server.crt", "server.key"), tls, strict=True):
+                path = data / name
+                path.write_bytes(pem)
+                path.chmod(0o600)
+                if run_as:
+                    os.chown(path, entry.pw_uid, entry.pw_gid)
+            options += f" -c ssl=on -c ssl_cert_file={data / 'server.crt'} -c ssl_key_file={data / 'server.key'}"
         server.options = options
         server.resume()
         return server

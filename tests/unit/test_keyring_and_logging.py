@@ -74,4 +74,4 @@ def test_unreachable_database_refuses_to_start_clearly(tmp_path, secrets):
     config = Config.load(database_url="postgresql://nobody@127.0.0.1:9/none", data_dir=tmp_path, environ={})
     with pytest.raises(StorageUnavailable) as caught:
         build_services(config, secrets=secrets)
-    assert "cannot be opened" in str(caught.value)
+    assert "server cannot be reached" in str(caught.value)
