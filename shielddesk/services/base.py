@@ -19,6 +19,7 @@ from shielddesk.domain.errors import (
 )
 from shielddesk.domain.roles import Permission, Role, is_allowed
 from shielddesk.services.audit import OUTCOME_DENIED, OUTCOME_OK, OUTCOME_REFUSED, append_event
+from shielddesk.services.change_signal import signal_change
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import User, UserRole
@@ -85,7 +86,7 @@ def acting(
                 raise PermissionDenied(f"Your role does not allow this ({action}).")
             act = Acting(session, user, roles, object_type=object_type, object_id=object_id)
             yield act
-            append_event(
+            seq = append_event(
                 ctx,
                 session,
                 username=actor.username,
@@ -96,6 +97,8 @@ def acting(
                 reason=act.reason,
                 details=act.details,
             )
+            if act.outcome == OUTCOME_OK:
+                signal_change(session, action, seq)
     except ShieldDeskError as exc:
         if isinstance(exc, SecretStoreUnavailable | NotInitialised):
             raise  # nothing can be audited without the key; the caller shows the message

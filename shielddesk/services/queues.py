@@ -15,6 +15,7 @@ from shielddesk.domain.lists import EntryStatus, EntryView
 from shielddesk.domain.requests import RequestKind, RequestStatus, RequestView
 from shielddesk.domain.roles import Permission, Role
 from shielddesk.services.base import acting
+from shielddesk.services.change_signal import READ_ONLY_ACTIONS
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.lists import entry_view, location_masker
 from shielddesk.services.requests_read import ShieldView, request_view
@@ -37,33 +38,6 @@ STUCK_STATUSES = (
     EntryStatus.AMBIGUOUS,
     EntryStatus.NOT_FOUND,
     EntryStatus.REJECTED,
-)
-# Audit actions that only read: a change feed ignores them, or every refresh would trigger the next.
-READ_ONLY_ACTIONS = (
-    "search",
-    "search.page",
-    "child.view",
-    "list.index",
-    "list.view",
-    "list.entry.view",
-    "list.preview",
-    "request.list",
-    "request.view",
-    "shield.list",
-    "review.list",
-    "queues.view",
-    "match.view",
-    "audit.verify",
-    "audit.view",
-    "login",
-    "logout",
-    "lock",
-    "unlock",
-    "step_up",
-    "certificate.readiness",
-    "certificate.verify",
-    "user.list",
-    "report.progress",
 )
 
 

@@ -25,6 +25,7 @@ from shielddesk.domain.clock import Clock
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
 from shielddesk.logsetup import SHIELDED_VALUE_FILTER
+from shielddesk.services.change_listener import ChangeListener
 from shielddesk.services.changes import EVERYTHING, Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
@@ -53,6 +54,7 @@ def ask_population_files(parent: QWidget) -> PopulationFiles | None:
 class MainWindow(QMainWindow):
     signed_out = Signal(str)
     quit_requested = Signal()
+    remote_change = Signal()  # from the change listener's thread: another workstation committed a change
 
     def __init__(
         self,
@@ -135,6 +137,11 @@ class MainWindow(QMainWindow):
         self.poll.setInterval(int(services.config.refresh_every.total_seconds() * 1000))
         self.poll.timeout.connect(self.check_for_changes)
         self.poll.start()
+        self.remote_change.connect(self.check_for_changes)
+        self._listener: ChangeListener | None = None
+        if ChangeListener.available(services.engine):  # PostgreSQL: refresh at once, the poll remains the fallback
+            self._listener = ChangeListener(services.engine, self.remote_change.emit)
+            self._listener.start()
         self.idle = IdleWatcher(clock, services.config.idle_lock, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         app = QApplication.instance()
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self.idle)
         self.idle.timer.stop()
         self.poll.stop()
+        if self._listener is not None:
+            self._listener.stop()
         self._clear_pages()
         clear_shielded_clipboard()
         with contextlib.suppress(ShieldDeskError):  # the session is ending anyway; sign-out cannot be refused
