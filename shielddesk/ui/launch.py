@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shielddesk.app import Services, build_services
@@ -70,6 +71,20 @@ def _report_unexpected(kind: type[BaseException], error: BaseException, trace: T
     )
 
 
+ENV_SMOKE_TEST = "SHIELDDESK_SMOKE_TEST"
+
+
+def _close_first_window_when_shown() -> None:
+    """The packaged application's smoke test: once the sign-in (or first-run) window is on screen, say so and
+    cancel it, which ends the application normally."""
+    dialog = QApplication.activeModalWidget()
+    if isinstance(dialog, LoginDialog | FirstRunDialog) and dialog.isVisible():
+        print(f"ShieldDesk smoke test: {type(dialog).__name__} shown", flush=True)
+        dialog.reject()
+        return
+    QTimer.singleShot(50, _close_first_window_when_shown)
+
+
 def run_gui(config: Config, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ShieldDesk")
@@ -86,6 +101,8 @@ def run_gui(config: Config, argv: list[str] | None = None) -> int:
         return 1
     sys.excepthook = _report_unexpected
     collector = GuiThreadCollector(app)  # noqa: F841 - lives as long as the application
+    if os.environ.get(ENV_SMOKE_TEST):
+        QTimer.singleShot(0, _close_first_window_when_shown)
     shell = Shell(services, SystemClock())
     try:
         if not shell.start():
