@@ -36,9 +36,12 @@ echo "== ruff"
 "$venv/bin/ruff" check shielddesk tests
 "$venv/bin/ruff" format --check shielddesk tests
 
-echo "== pytest (SQLite and PostgreSQL, unit, GUI offscreen, integration)"
+echo "== pytest (SQLite and PostgreSQL, unit, GUI offscreen, integration, proof suites)"
 export QT_QPA_PLATFORM=offscreen
-"$venv/bin/python" -m pytest -q "$@"
+# CI's counts for the longest proof suites (README, What ShieldDesk guarantees); set them higher for a full run.
+export SHIELDDESK_CONCURRENCY_DECISION_ROUNDS="${SHIELDDESK_CONCURRENCY_DECISION_ROUNDS:-300}"
+export SHIELDDESK_CONCURRENCY_ROUNDS="${SHIELDDESK_CONCURRENCY_ROUNDS:-100}"
+"$venv/bin/python" -m pytest -q --durations=10 "$@"
 
 echo "== benchmark, reduced (figures printed; accuracy judged, times not: CI machines are noisy)"
 "$venv/bin/shielddesk" bench --children 50000 --entries 1000 --search-runs 50 --no-time-targets
