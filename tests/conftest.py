@@ -72,6 +72,20 @@ def pg_template(postgres: PostgresServer | str) -> str:
     return admin_url
 
 
+def _fresh_pg_database(admin_url: str) -> Iterator[str]:
+    """A new database cloned from the migrated template, dropped afterwards."""
+    name = f"sd_test_{os.getpid()}_{next(_counter)}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE shielddesk_template'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -79,33 +93,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
         yield f"sqlite:///{target}"
         return
-    admin_url: str = request.getfixturevalue("pg_template")
-    name = f"sd_test_{os.getpid()}_{next(_counter)}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE shielddesk_template'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
 
 
 @pytest.fixture
 def pg_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database on the throwaway PostgreSQL server, for the suites that are about PostgreSQL only."""
-    admin_url: str = request.getfixturevalue("pg_template")
-    name = f"sd_test_{os.getpid()}_{next(_counter)}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE shielddesk_template'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
 
 
 @pytest.fixture
