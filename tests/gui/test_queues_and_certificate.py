@@ -40,6 +40,8 @@ def test_old_proposals_are_highlighted_as_overdue(qtbot, open_window, sqlite_aut
         sqlite_authority.operator1, entry.entry_id, sqlite_authority.child_id(SOPHIE), PASSWORD
     )
     clock.advance(timedelta(hours=49))
+    # two days later the supervisor signs in afresh (a session lasts twelve hours at most)
+    sqlite_authority.sessions["supervisor"] = services.auth.login("supervisor", PASSWORD)
     window = open_window("supervisor")
     window.show_page(window.queues_page)
     item = window.queues_page.pending.row(0)
