@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def ask_population_files(parent: QWidget) -> PopulationFiles | None:
 class MainWindow(QMainWindow):
     signed_out = Signal(str)
     quit_requested = Signal()
-    remote_change = Signal()  # from the change listener's thread: another workstation committed a change
+    heard_change = Signal()  # another workstation committed a change (PostgreSQL LISTEN), picked up on this thread
 
     def __init__(
         self,
@@ -137,11 +138,16 @@ class MainWindow(QMainWindow):
         self.poll.setInterval(int(services.config.refresh_every.total_seconds() * 1000))
         self.poll.timeout.connect(self.check_for_changes)
         self.poll.start()
-        self.remote_change.connect(self.check_for_changes)
         self._listener: ChangeListener | None = None
+        self._heard = threading.Event()
         if ChangeListener.available(services.engine):  # PostgreSQL: refresh at once, the poll remains the fallback
-            self._listener = ChangeListener(services.engine, self.remote_change.emit)
+            # The listener's thread only sets a flag: Qt objects are touched on the GUI thread alone.
+            self._listener = ChangeListener(services.engine, self._heard.set)
             self._listener.start()
+            self._hear = QTimer(self)
+            self._hear.setInterval(200)
+            self._hear.timeout.connect(self._take_heard_change)
+            self._hear.start()
         self.idle = IdleWatcher(clock, services.config.idle_lock, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         app = QApplication.instance()
@@ -181,6 +187,12 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: QWidget) -> None:
         self.tabs.setCurrentWidget(page)
+
+    def _take_heard_change(self) -> None:
+        if self._heard.is_set():
+            self._heard.clear()
+            self.heard_change.emit()
+            self.check_for_changes()
 
     def check_for_changes(self) -> None:
         if self._clock.now() - self.user.signed_in_at >= self._services.config.session_limit:
@@ -279,6 +291,7 @@ class MainWindow(QMainWindow):
         self.idle.timer.stop()
         self.poll.stop()
         if self._listener is not None:
+            self._hear.stop()
             self._listener.stop()
         self._clear_pages()
         clear_shielded_clipboard()

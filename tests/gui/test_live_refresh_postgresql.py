@@ -27,10 +27,10 @@ def test_a_window_hears_another_workstations_change_at_once(qtbot, pg_database_u
     window.show()
     qtbot.waitUntil(lambda: window._listener is not None and window._listener.listening.is_set(), timeout=5000)
     maker = there.auth.login("operator1", PASSWORD)
-    with qtbot.assertNotEmitted(window.remote_change, wait=1000):
+    with qtbot.assertNotEmitted(window.heard_change, wait=1000):
         there.children.search(maker, SearchCriteria(surname="Walsh"))
     entry = authority.entry_for("CP9000000005")
-    with qtbot.waitSignal(window.remote_change, timeout=3000):
+    with qtbot.waitSignal(window.heard_change, timeout=3000):
         there.shielding.propose_shield(maker, entry.entry_id, authority.child_id("CP9000000005"), PASSWORD)
     window.close()
     there.close()
