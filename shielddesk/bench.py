@@ -36,13 +36,14 @@ from shielddesk.domain.roles import Role
 from shielddesk.domain.search import SearchCriteria
 from shielddesk.domain.text import name_key, phonetic_key
 from shielddesk.imports.csvfile import CsvRow
-from shielddesk.imports.demo_list import TrueChild, noisy_row, write_list
+from shielddesk.imports.demo_list import noisy_row, write_list
 from shielddesk.imports.demo_population import write_demo_population
 from shielddesk.imports.gatekeeper import parse_entry
 from shielddesk.imports.limits import ImportLimits
 from shielddesk.imports.population import ChildRows
 from shielddesk.security.passwords import fast_hasher_for_tests
 from shielddesk.security.secrets import SecretStore
+from shielddesk.services.demo import true_child_of
 from shielddesk.services.matching import find_candidates, subject_of
 from shielddesk.services.population_store import CARER_COLUMNS, CHILD_COLUMNS, carer_rows, search_keys
 from shielddesk.storage import migrate
@@ -293,7 +294,7 @@ class Bench:
         truths = self._sample_children(services, entries)
         subjects = []
         for number, child in enumerate(truths):
-            row, _noise = noisy_row(rng, self._true_child(child), f"B{number}", today)
+            row, _noise = noisy_row(rng, true_child_of(child), f"B{number}", today)
             details = parse_entry(CsvRow(number + 2, row), "bench.csv", today, [])
             if details is not None:
                 subjects.append((subject_of(details), child.id))
@@ -385,8 +386,7 @@ class Bench:
         # A list for the analysis, and a one-child list shielded through the real four-eyes flow for signing.
         rng = random.Random(11)
         rows = [
-            noisy_row(rng, self._true_child(child), f"A{number}", today)[0]
-            for number, child in enumerate(samples[1:501])
+            noisy_row(rng, true_child_of(child), f"A{number}", today)[0] for number, child in enumerate(samples[1:501])
         ]
         path = write_list(self.folder / "analyse.csv", rows)
         services.lists.import_list(
@@ -431,20 +431,6 @@ class Bench:
             ],
             "prefix": self._largest_prefix(services),
         }
-
-    @staticmethod
-    def _true_child(child: Child) -> TrueChild:
-        return TrueChild(
-            child.id,
-            child.cp_id,
-            child.forenames,
-            child.surname,
-            child.former_surnames,
-            child.date_of_birth,
-            child.gender,
-            child.postcode,
-            f"{child.address_line1}, {child.town}",
-        )
 
     @staticmethod
     def _gui_fields(kind: str, child: Child) -> dict[str, object]:

@@ -67,6 +67,21 @@ def _password() -> str:
     return "demo-" + "".join(secrets.choice(alphabet) for _ in range(12))
 
 
+def true_child_of(child: Child) -> TrueChild:
+    """What a synthetic list entry is made from: a stored child, as the gatekeeper would describe them."""
+    return TrueChild(
+        child.id,
+        child.cp_id,
+        child.forenames,
+        child.surname,
+        child.former_surnames,
+        child.date_of_birth,
+        child.gender,
+        child.postcode,
+        f"{child.address_line1}, {child.town}",
+    )
+
+
 class DemoService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -112,20 +127,7 @@ class DemoService:
             rng = random.Random(11)
             ids = list(dict.fromkeys(twin_ids + formerly + rng.sample(all_ids, min(len(all_ids), count))))[:count]
             rows = session.scalars(select(Child).where(Child.id.in_(ids))).all()
-            by_id = {
-                c.id: TrueChild(
-                    c.id,
-                    c.cp_id,
-                    c.forenames,
-                    c.surname,
-                    c.former_surnames,
-                    c.date_of_birth,
-                    c.gender,
-                    c.postcode,
-                    f"{c.address_line1}, {c.town}",
-                )
-                for c in rows
-            }
+            by_id = {c.id: true_child_of(c) for c in rows}
             return [by_id[i] for i in ids]
 
     def _work_a_list(self, folder: Path, auth: AuthService, passwords: dict[str, str], entries: int) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shielddesk.domain.child import CHILD_FIELDS
 from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
+from shielddesk.imports.population import INVOLVEMENT_COLUMNS as INVOLVEMENT_FILE_COLUMNS
 from shielddesk.imports.population import CarerValues, ChildValues
 from shielddesk.storage.models import Carer, Child, Involvement
 
@@ -35,17 +36,8 @@ CHILD_COLUMNS = (
     "updated_at",
 )
 CARER_COLUMNS = ("child_id", "position", "name", "relationship", "address", "phone", "name_key")
-INVOLVEMENT_COLUMNS = (
-    "child_id",
-    "position",
-    "service",
-    "practitioner",
-    "role",
-    "organisation",
-    "phone",
-    "address",
-    "postcode",
-)
+# The file's columns, with the child's id and the row's position in place of the cp_id.
+INVOLVEMENT_COLUMNS = ("child_id", "position", *(c for c in INVOLVEMENT_FILE_COLUMNS if c != "cp_id"))
 _DATE_OF_BIRTH = CHILD_FIELDS.index("date_of_birth")
 Prepared = tuple[tuple[object, ...], list[tuple[object, ...]]]
 _BULK_TABLES = ("child", "carer")

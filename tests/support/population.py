@@ -13,6 +13,7 @@ from shielddesk.imports.csvfile import CsvRow
 from shielddesk.imports.demo_list import TrueChild, noisy_row
 from shielddesk.imports.demo_population import write_demo_population
 from shielddesk.imports.gatekeeper import parse_entry
+from shielddesk.services.demo import true_child_of
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child
 
@@ -27,7 +28,7 @@ def true_children(services: Services, count: int, seed: int = 3) -> list[TrueChi
         ids = list(session.scalars(select(Child.id)))
         chosen = random.Random(seed).sample(ids, count)
         rows = session.scalars(select(Child).where(Child.id.in_(chosen))).all()
-        return [_true(c) for c in rows]
+        return [true_child_of(c) for c in rows]
 
 
 def twin_pairs(services: Services, limit: int) -> list[tuple[TrueChild, TrueChild]]:
@@ -45,22 +46,8 @@ def twin_pairs(services: Services, limit: int) -> list[tuple[TrueChild, TrueChil
                 .where(Child.surname_key == surname_key, Child.date_of_birth == born, Child.postcode_key == postcode)
                 .order_by(Child.id)
             ).all()
-            pairs.append((_true(a), _true(b)))
+            pairs.append((true_child_of(a), true_child_of(b)))
         return pairs
-
-
-def _true(c: Child) -> TrueChild:
-    return TrueChild(
-        c.id,
-        c.cp_id,
-        c.forenames,
-        c.surname,
-        c.former_surnames,
-        c.date_of_birth,
-        c.gender,
-        c.postcode,
-        f"{c.address_line1}, {c.town}",
-    )
 
 
 def noisy_subjects(children: list[TrueChild], today: date, seed: int = 9):
