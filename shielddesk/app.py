@@ -116,7 +116,7 @@ def build_services(
         prepare_database(engine, upgrade=is_sqlite(config.database_url) if auto_upgrade is None else auto_upgrade)
     except (OperationalError, InterfaceError) as exc:
         engine.dispose()
-        raise StorageUnavailable(storage_failure_message(exc).replace("Nothing was saved. ", "")) from None
+        raise StorageUnavailable(storage_failure_message(exc, saving=False)) from None
     except Exception:
         engine.dispose()
         raise

@@ -27,12 +27,12 @@ class ShieldedValueFilter(logging.Filter):
             self._values = cleaned
 
     def holds_shielded_value(self, text: str) -> bool:
+        """Also asked of the clipboard before the window locks or closes."""
         folded = text.casefold()
         return any(value in folded for value in self._values)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        values = self._values
-        if not values:
+        if not self._values:
             return True
         try:
             text = record.getMessage()
@@ -40,8 +40,7 @@ class ShieldedValueFilter(logging.Filter):
             text = str(record.msg)
         if record.exc_info:
             text += logging.Formatter().formatException(record.exc_info)
-        folded = text.casefold()
-        if any(value in folded for value in values):
+        if self.holds_shielded_value(text):
             record.msg = WITHHELD
             record.args = None
             record.exc_info = None

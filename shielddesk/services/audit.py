@@ -149,7 +149,7 @@ def _verify_to_head(session: Session, key: bytes) -> tuple[ChainVerdict, tuple[i
     return verdict, head
 
 
-def _recorded_heads(ctx: ServiceContext, session: Session, *, use_checkpoint: bool) -> list[tuple[int, str, str]]:
+def _recorded_heads(session: Session, checkpoint: tuple[int, str] | None) -> list[tuple[int, str, str]]:
     """Heads of the chain recorded where editing the event table does not reach them: in every certificate
     issued (and printed) and in this workstation's checkpoint. Each must still be in the chain."""
     heads = [
@@ -159,7 +159,6 @@ def _recorded_heads(ctx: ServiceContext, session: Session, *, use_checkpoint: bo
         )
         if seq
     ]
-    checkpoint = ctx.audit_checkpoint(session) if use_checkpoint else None
     if checkpoint is not None and checkpoint[0]:
         heads.append((checkpoint[0], checkpoint[1], "this workstation's last verification"))
     return heads
@@ -174,7 +173,8 @@ def verify_chain_in(ctx: ServiceContext, session: Session, *, use_checkpoint: bo
         verdict, head_pair = _verify_to_head(session, key)
     if not verdict.ok:
         return verdict
-    recorded = _recorded_heads(ctx, session, use_checkpoint=use_checkpoint)
+    checkpoint = ctx.audit_checkpoint(session) if use_checkpoint else None
+    recorded = _recorded_heads(session, checkpoint)
     stored = dict(
         session.execute(
             select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_({seq for seq, _d, _s in recorded}))
@@ -188,6 +188,7 @@ def verify_chain_in(ctx: ServiceContext, session: Session, *, use_checkpoint: bo
                 min(seq, verdict.events_checked + 1),
                 f"the chain no longer holds the head recorded in {source} (events cut off or rewritten)",
             )
-    if head_pair[0] and use_checkpoint:
+    # The checkpoint only moves forward: an older head (a slower workstation's view) does not replace it.
+    if use_checkpoint and head_pair[0] > (checkpoint[0] if checkpoint else 0):
         ctx.save_audit_checkpoint(session, head_pair)
     return verdict

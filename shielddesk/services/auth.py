@@ -99,6 +99,10 @@ class AuthService:
             raise SessionEnded("A different account answered the lock screen.")
         return replace(renewed, signed_in_at=actor.signed_in_at)
 
+    def check_session_age(self, actor: UserSession) -> None:
+        """For a window to sign out on time: SessionEnded once the absolute session limit has passed."""
+        check_session_age(self._ctx, actor)
+
     def lock(self, actor: UserSession, *, idle: bool) -> None:
         with acting(self._ctx, actor, None, "lock") as act:
             act.details["idle"] = idle

@@ -88,7 +88,8 @@ class BackupService:
                 raise InvalidInput(f"The copy did not verify ({verdict.describe()}); no backup was written.")
             header = {"kind": BACKUP_KIND, "installation_id": installation, "audit_events": verdict.events_checked}
             sealing.seal(copy, out, self._key(installation, create=True), header)
-        digest = hashlib.sha256(out.read_bytes()).hexdigest()
+        with out.open("rb") as sealed:  # streamed: a backup can be as large as the database
+            digest = hashlib.file_digest(sealed, "sha256").hexdigest()
         with acting(self._ctx, actor, Permission.BACKUP, "backup.create", object_type="file") as act:
             act.object_id = out.name
             act.details.update(events=verdict.events_checked, sha256=digest)
@@ -133,9 +134,8 @@ class BackupService:
                 raise InvalidInput(
                     f"The backup's audit chain does not verify ({verdict.describe()}); nothing was restored."
                 )
-            self._engine.dispose()
+            self._engine.dispose()  # no pooled connection holds the old database open across the copy
             _online_copy(copy, target)
-        self._engine.dispose()
         with self._ctx.transaction() as session:
             # The restored chain is older than the one this workstation last verified: start its checkpoint again.
             self._ctx.forget_audit_checkpoint(session)

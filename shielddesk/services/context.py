@@ -71,9 +71,10 @@ _SQLITE_CAUSES = {
 }
 
 
-def storage_failure_message(exc: DBAPIError) -> str:
+def storage_failure_message(exc: DBAPIError, *, saving: bool = True) -> str:
     """What the user is told when the database fails. Classified from the driver's error code, never quoting
-    the driver's message: it can contain the statement's values."""
+    the driver's message: it can contain the statement's values. `saving`: a transaction was rolled back (not
+    so when the database could not even be opened)."""
     kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
     if isinstance(exc.orig, sqlite3.Error):
         code = getattr(exc.orig, "sqlite_errorname", "") or ""
@@ -98,7 +99,7 @@ def storage_failure_message(exc: DBAPIError) -> str:
     if cause is None:
         cause = f"The database could not complete this action ({kind})."
         remedy = "Check that the database is reachable and has free space, then try again."
-    return f"{cause} Nothing was saved. {remedy}"
+    return f"{cause} Nothing was saved. {remedy}" if saving else f"{cause} {remedy}"
 
 
 @dataclass
@@ -149,28 +150,28 @@ class ServiceContext:
         self._audit_key = key
         return key
 
+    def _checkpoint_name(self, session: Session) -> str | None:
+        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
+        return audit_checkpoint_secret_name(installation_id) if installation_id else None
+
     def audit_checkpoint(self, session: Session) -> tuple[int, str] | None:
         """The newest chain head this workstation has seen verified, kept outside the database (in its keyring)
         so that cutting events off the chain and rewriting the head row in the database is still found."""
-        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
-        stored = self.secrets.get(audit_checkpoint_secret_name(installation_id)) if installation_id else None
+        name = self._checkpoint_name(session)
+        stored = self.secrets.get(name) if name else None
         if not stored or ":" not in stored:
             return None
         seq, digest = stored.split(":", 1)
         return int(seq), digest
 
     def save_audit_checkpoint(self, session: Session, head: tuple[int, str]) -> None:
-        """Only ever moves forward: an older head (a slower workstation's view) does not replace a newer one."""
-        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
-        current = self.audit_checkpoint(session)
-        if installation_id and (current is None or head[0] > current[0]):
-            self.secrets.set(audit_checkpoint_secret_name(installation_id), f"{head[0]}:{head[1]}")
+        if name := self._checkpoint_name(session):
+            self.secrets.set(name, f"{head[0]}:{head[1]}")
 
     def forget_audit_checkpoint(self, session: Session) -> None:
         """After a deliberate restore from a backup, whose chain is older than the checkpoint."""
-        installation_id = self.read_settings(session).get(SETTING_INSTALLATION_ID, "")
-        if installation_id and self.secrets.get(audit_checkpoint_secret_name(installation_id)) is not None:
-            self.secrets.delete(audit_checkpoint_secret_name(installation_id))
+        if (name := self._checkpoint_name(session)) and self.secrets.get(name) is not None:
+            self.secrets.delete(name)
 
     def audit_key(self, session: Session) -> bytes:
         if self._audit_key is not None:

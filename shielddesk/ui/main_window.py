@@ -69,7 +69,6 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._services = services
-        self._clock = clock
         self.user = user
         self._authority = authority
         self._ask_files = ask_files
@@ -195,9 +194,10 @@ class MainWindow(QMainWindow):
             self.check_for_changes()
 
     def check_for_changes(self) -> None:
-        if self._clock.now() - self.user.signed_in_at >= self._services.config.session_limit:
-            hours = self._services.config.session_limit.total_seconds() / 3600
-            self.end_session(f"Your session reached its {hours:g}-hour limit. Sign in again.")
+        try:
+            self._services.auth.check_session_age(self.user)
+        except SessionEnded as exc:
+            self.end_session(str(exc))
             return
         if self.locked:
             return
