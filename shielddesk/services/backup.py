@@ -80,7 +80,9 @@ class BackupService:
             source = self._database_file()
             installation = self._ctx.read_settings(act.session).get(SETTING_INSTALLATION_ID, "")
         out = out.resolve()
-        with tempfile.TemporaryDirectory(prefix=".shielddesk-backup-", dir=out.parent) as folder:
+        # The unencrypted copy stays beside the database (already protected as it is), never beside the backup:
+        # a process killed half way must not leave a readable copy on a backup share.
+        with tempfile.TemporaryDirectory(prefix=".shielddesk-backup-", dir=source.parent) as folder:
             copy = Path(folder) / "copy.db"
             _online_copy(source, copy)
             verdict, copied_installation = self._verify(copy)

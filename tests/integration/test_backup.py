@@ -192,3 +192,25 @@ def test_the_documented_postgresql_backup_restores_and_verifies_as_a_copy(pg_dat
             session.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         admin.dispose()
         services.close()
+
+
+def test_the_unencrypted_copy_is_made_beside_the_database_never_beside_the_backup(
+    sqlite_authority, tmp_path, monkeypatch
+):
+    from shielddesk.services import backup as backup_module
+
+    services = sqlite_authority.services
+    database_folder = Path(services.engine.url.database).resolve().parent
+    share = tmp_path / "backup-share"
+    share.mkdir()
+    copies = []
+    real_copy = backup_module._online_copy
+
+    def recording_copy(source: Path, target: Path) -> None:
+        copies.append(target.resolve())
+        real_copy(source, target)
+
+    monkeypatch.setattr(backup_module, "_online_copy", recording_copy)
+    services.backup.backup(sqlite_authority.admin, share / "nightly.sdbackup")
+    assert copies and all(copy.parent.parent == database_folder for copy in copies)
+    assert [p.name for p in share.iterdir()] == ["nightly.sdbackup"]
