@@ -30,6 +30,7 @@ from shielddesk.services.queues import ChangeFeed, QueueService
 from shielddesk.services.reports import ReportService
 from shielddesk.services.requests_read import RequestQueries
 from shielddesk.services.reviews import ReviewService
+from shielddesk.services.second_factor import SecondFactorService
 from shielddesk.services.setup import SetupService
 from shielddesk.services.shielding import ShieldingService
 from shielddesk.services.users import UserService
@@ -66,6 +67,7 @@ class Services:
     changes: ChangeFeed
     reports: ReportService
     backup: BackupService
+    second_factor: SecondFactorService
 
     def refresh_log_filter(self) -> None:
         """Teach the log filter the values it must never let through (after sign-in and imports)."""
@@ -152,4 +154,5 @@ def build_services(
         changes=ChangeFeed(ctx),
         reports=ReportService(queues, lambda: setup.authority().name),
         backup=BackupService(ctx, engine),
+        second_factor=SecondFactorService(ctx, auth),
     )

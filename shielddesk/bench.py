@@ -544,6 +544,7 @@ def run(
                 admin_username="bench.admin",
                 admin_display_name="Bench Admin",
                 admin_password=BENCH_PASSWORD,
+                second_factor=False,
             )
             admin = services.auth.login("bench.admin", BENCH_PASSWORD)
             services.users.add_user(

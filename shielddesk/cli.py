@@ -17,7 +17,9 @@ from typing import TextIO
 from shielddesk import __version__
 from shielddesk.app import Services, build_services, database_url_with_password
 from shielddesk.cli_output import print_import_summary, print_search_table, record_as_columns
+from shielddesk.cli_second_factor import print_enrolment
 from shielddesk.config import Config
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import ShieldDeskError
 from shielddesk.domain.roles import Role, parse_role
 from shielddesk.domain.search import SearchCriteria
@@ -29,6 +31,10 @@ from shielddesk.storage import migrate
 from shielddesk.storage.engine import is_sqlite, make_engine
 
 ENV_PASSWORD = "SHIELDDESK_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+# Scripts may give the authenticator codes in the environment: one for signing in, a later one for the step-up
+# before a decision (each code works once).
+ENV_CODE = "SHIELDDESK_CODE"
+ENV_STEP_UP_CODE = "SHIELDDESK_STEP_UP_CODE"
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
@@ -104,10 +110,30 @@ class Cli:
         password = self.environ.get(ENV_PASSWORD) or (self._prompt("Password: ") if self.stdin.isatty() else "")
         if not password:
             raise CliError(f"No password: set {ENV_PASSWORD} or run in a terminal.")
-        user = services.auth.login(args.user, password)
+        required = services.setup.authority().second_factor_required
+        code = self._code(ENV_CODE, "Authenticator code: " if required else "Authenticator code (Enter if none): ")
+        user = services.auth.login(args.user, password, code)
         self.password = password  # the step-up before a four-eyes decision asks for it again
+        if user.recovery_codes_left is not None:
+            print(
+                f"You signed in with a recovery code; {user.recovery_codes_left} left. Renew them with "
+                "`shielddesk user recovery-codes` once your authenticator works again.",
+                file=self.err,
+            )
         services.refresh_log_filter()
         return user
+
+    def _code(self, variable: str, prompt: str) -> str:
+        if value := self.environ.get(variable):
+            return value
+        return self._prompt(prompt) if self.stdin.isatty() else ""
+
+    def step_up(self, actor: UserSession) -> Credentials:
+        """The password again and, for an enrolled user, a code later than the one used to sign in."""
+        if not actor.second_factor:
+            return Credentials(self.password)
+        prompt = "Authenticator code for this step (the next one: the code used to sign in works once): "
+        return Credentials(self.password, self._code(ENV_STEP_UP_CODE, prompt))
 
     def run(self, argv: Sequence[str]) -> int:
         parser = build_parser()
@@ -148,14 +174,17 @@ def cmd_init(cli: Cli, args: argparse.Namespace) -> int:
             again = cli._prompt("Repeat the password: ")
             if again != password:
                 raise CliError("The passwords do not match; nothing was set up.")
-        info = services.setup.initialise(
+        done = services.setup.initialise(
             authority_name=authority,
             team_phone=phone,
             admin_username=admin,
             admin_display_name=name,
             admin_password=password,
         )
-    print(f"ShieldDesk is set up for {info.name}. Sign in as {admin.strip().casefold()}.", file=cli.out)
+    print(f"ShieldDesk is set up for {done.authority.name}.", file=cli.out)
+    if done.admin_enrolment is not None:
+        print_enrolment(done.admin_enrolment, cli.out)
+    print(f"Sign in as {admin.strip().casefold()} with the password and the authenticator's code.", file=cli.out)
     return EXIT_OK
 
 
@@ -191,6 +220,7 @@ def cmd_user_add(cli: Cli, args: argparse.Namespace) -> int:
             password = cli._prompt(f"Password for {args.username}: ")
         info = services.users.add_user(actor, args.username, args.name, args.role, password)
     print(f"Added {info.username} ({', '.join(r.value for r in info.roles)}).", file=cli.out)
+    print(f"Set up their authenticator next: shielddesk user second-factor enrol {info.username}", file=cli.out)
     return EXIT_OK
 
 
@@ -200,6 +230,7 @@ def cmd_user_list(cli: Cli, args: argparse.Namespace) -> int:
     for u in users:
         state = "active" if u.active else "inactive"
         state += ", locked" if u.locked else ""
+        state += ", authenticator" if u.second_factor else ", no authenticator"
         print(
             f"{u.username:24} {u.display_name:32} {','.join(r.value for r in u.roles):30} {state}",
             file=cli.out,
@@ -325,7 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the data folder)")
     common.add_argument("--data-dir", metavar="DIR", help="data folder (default: the platform's user data folder)")
     common.add_argument(
-        "--user", metavar="USERNAME", help=f"act as this user (password from {ENV_PASSWORD} or a prompt)"
+        "--user",
+        metavar="USERNAME",
+        help=f"act as this user (password from {ENV_PASSWORD} or a prompt; authenticator code from {ENV_CODE} or a "
+        "prompt)",
     )
     common.add_argument("--log", action="store_true", help="also write the log file in the data folder")
 
@@ -406,11 +440,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from shielddesk.cli_certificates import add_certificate_commands
     from shielddesk.cli_deployment import add_deployment_commands
+    from shielddesk.cli_second_factor import add_second_factor_commands
     from shielddesk.cli_shielding import add_shielding_commands
 
     lists = add_shielding_commands(sub, common)
     add_certificate_commands(sub, common, lists)
     add_deployment_commands(sub, common, db)
+    add_second_factor_commands(user, common)
     return parser
 
 

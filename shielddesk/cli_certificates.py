@@ -109,7 +109,7 @@ def cmd_issue(cli: Cli, args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise InvalidInput(f"{out} already exists (use --force to replace it).")
     with cli.acting(args) as (services, actor):
-        services.auth.reauthenticate(actor, cli.password)
+        services.auth.reauthenticate(actor, cli.step_up(actor))
         issued = services.certificates.issue(actor, args.lists)
     _write(out, issued.pdf)
     print(f"Certificate {issued.number} issued and signed: {out} (SHA-256 {issued.sha256})", file=cli.out)

@@ -183,7 +183,7 @@ def cmd_propose(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
         entry = services.lists.entry(actor, args.entry)
         child_id = _child_id(services, actor, args.child)
-        view = services.shielding.propose_shield(actor, entry.entry_id, child_id, cli.password, args.reason or "")
+        view = services.shielding.propose_shield(actor, entry.entry_id, child_id, cli.step_up(actor), args.reason or "")
     print(
         f"Request {view.request_id}: shield {view.child_cp_id} for {view.entry_name} — waiting for another "
         "operator to check it.",
@@ -195,7 +195,7 @@ def cmd_propose(cli: Cli, args: argparse.Namespace) -> int:
 def cmd_propose_not_found(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
         entry = services.lists.entry(actor, args.entry)
-        view = services.shielding.propose_not_found(actor, entry.entry_id, args.reason, cli.password)
+        view = services.shielding.propose_not_found(actor, entry.entry_id, args.reason, cli.step_up(actor))
     print(f"Request {view.request_id}: {view.entry_name} not found — waiting for another operator.", file=cli.out)
     return EXIT_OK
 
@@ -203,7 +203,7 @@ def cmd_propose_not_found(cli: Cli, args: argparse.Namespace) -> int:
 def cmd_propose_removal(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
         view = services.shielding.propose_removal(
-            actor, _child_id(services, actor, args.cp_id), args.reason, cli.password
+            actor, _child_id(services, actor, args.cp_id), args.reason, cli.step_up(actor)
         )
     print(
         f"Request {view.request_id}: remove the shield of {view.child_cp_id} — waiting for another operator.",
@@ -214,7 +214,7 @@ def cmd_propose_removal(cli: Cli, args: argparse.Namespace) -> int:
 
 def cmd_confirm(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
-        decision = services.shielding.confirm(actor, args.request_id, cli.password, args.note or "")
+        decision = services.shielding.confirm(actor, args.request_id, cli.step_up(actor), args.note or "")
     print(f"Request {args.request_id} confirmed.", file=cli.out)
     for child in decision.related_unshielded:
         print(
@@ -227,14 +227,14 @@ def cmd_confirm(cli: Cli, args: argparse.Namespace) -> int:
 
 def cmd_reject(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
-        services.shielding.reject(actor, args.request_id, args.note, cli.password)
+        services.shielding.reject(actor, args.request_id, args.note, cli.step_up(actor))
     print(f"Request {args.request_id} rejected.", file=cli.out)
     return EXIT_OK
 
 
 def cmd_withdraw(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
-        services.shielding.withdraw(actor, args.request_id, cli.password)
+        services.shielding.withdraw(actor, args.request_id, cli.step_up(actor))
     print(f"Request {args.request_id} withdrawn.", file=cli.out)
     return EXIT_OK
 

@@ -13,10 +13,43 @@ class ShieldDeskError(Exception):
 
 
 class AuthenticationFailed(ShieldDeskError):
-    # One message for unknown user, wrong password and locked account: no oracle for an attacker.
+    # One message for unknown user, wrong password or code and locked account: no oracle for an attacker.
     MESSAGE = (
-        "Sign-in refused: the username or password is wrong, or the account is locked after repeated "
-        "failures. Try again, or ask an administrator."
+        "Sign-in refused: the username, password or authenticator code is wrong, or the account is locked "
+        "after repeated failures. Try again, or ask an administrator."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class SecondFactorReused(ShieldDeskError):
+    """The right code, but already used once: each code works once, so wait for the authenticator's next."""
+
+    MESSAGE = "That authenticator code has already been used. Wait for the next code (up to 30 seconds) and try again."
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class SecondFactorNotEnrolled(ShieldDeskError):
+    """The authority requires a second factor and this account has none (new, or reset by two administrators)."""
+
+    MESSAGE = (
+        "Your account has no authenticator set up yet, and this authority requires one. Ask an administrator to "
+        "set up your second factor, then sign in."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class SecondFactorUnreadable(ShieldDeskError):
+    """The stored authenticator secret does not open: its row was changed or copied from another account."""
+
+    MESSAGE = (
+        "Your second factor cannot be checked: its stored secret was changed. Ask two administrators to reset "
+        "your second factor."
     )
 
     def __init__(self) -> None:

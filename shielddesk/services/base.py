@@ -22,7 +22,7 @@ from shielddesk.services.audit import OUTCOME_DENIED, OUTCOME_OK, OUTCOME_REFUSE
 from shielddesk.services.change_signal import signal_change
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import User, UserRole
+from shielddesk.storage.models import SecondFactor, User, UserRole
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,26 @@ def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession)
     """The acting user and their roles as the database says now, in one small query."""
     check_session_age(ctx, actor)
     rows = session.execute(
-        select(User.id, User.username, User.display_name, User.active, User.locked_until, UserRole.role)
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            User.active,
+            User.locked_until,
+            UserRole.role,
+            SecondFactor.enrolled_at,
+        )
         .outerjoin(UserRole, UserRole.user_id == User.id)
+        .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
         .where(User.id == actor.user_id)
     ).all()
     if not rows or not rows[0].active or ctx.lockout.is_locked(rows[0].locked_until, ctx.now()):
         raise SessionEnded("Your session has ended: the account is no longer active. Sign in again.")
+    enrolled_at = rows[0].enrolled_at
+    if actor.second_factor and (enrolled_at is None or enrolled_at > actor.signed_in_at):
+        # Reset by two administrators (a lost phone?) since this session signed in: the session may be the
+        # finder's, so it ends with the factor it was opened with.
+        raise SessionEnded("Your session has ended: your second factor was reset. Sign in again.")
     first = rows[0]
     return ActingUser(first.id, first.username, first.display_name), frozenset(Role(r.role) for r in rows if r.role)
 

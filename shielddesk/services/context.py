@@ -20,6 +20,7 @@ from shielddesk.domain.clock import Clock
 from shielddesk.domain.errors import ConcurrentChange, NotInitialised, SecretStoreUnavailable, StorageUnavailable
 from shielddesk.domain.lockout import LockoutPolicy, PasswordPolicy
 from shielddesk.security.passwords import PasswordHashing
+from shielddesk.security.second_factor import SecondFactorKeys
 from shielddesk.security.secrets import SecretStore
 from shielddesk.storage.engine import READ_ONLY_OPTION
 from shielddesk.storage.models import Setting
@@ -31,6 +32,8 @@ SETTING_AUTHORITY_NAME = "authority_name"
 SETTING_TEAM_PHONE = "team_phone"
 SETTING_AUDIT_KEY_FINGERPRINT = "audit_key_fingerprint"
 SETTING_DEMO = "demo"
+# "no" only on a demo, in tests, and on an authority set up before second factors until it turns them on.
+SETTING_SECOND_FACTOR_REQUIRED = "second_factor_required"
 
 
 def audit_checkpoint_secret_name(installation_id: str) -> str:
@@ -172,6 +175,12 @@ class ServiceContext:
         """After a deliberate restore from a backup, whose chain is older than the checkpoint."""
         if (name := self._checkpoint_name(session)) and self.secrets.get(name) is not None:
             self.secrets.delete(name)
+
+    def second_factor_required(self, session: Session) -> bool:
+        return self.read_settings(session).get(SETTING_SECOND_FACTOR_REQUIRED) != "no"
+
+    def second_factor_keys(self, session: Session) -> SecondFactorKeys:
+        return SecondFactorKeys.derive(self.audit_key(session))
 
     def audit_key(self, session: Session) -> bytes:
         if self._audit_key is not None:

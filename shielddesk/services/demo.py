@@ -96,6 +96,7 @@ class DemoService:
             admin_display_name=accounts[0].display_name,
             admin_password=passwords["demo.admin"],
             demo=True,
+            second_factor=False,
         )
         auth = AuthService(self._ctx)
         admin = auth.login("demo.admin", passwords["demo.admin"])

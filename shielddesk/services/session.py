@@ -15,6 +15,8 @@ class UserSession:
     display_name: str
     roles: frozenset[Role]
     signed_in_at: datetime
+    second_factor: bool = False  # enrolled: the lock screen and every step-up ask for a code
+    recovery_codes_left: int | None = None  # set when this sign-in spent a recovery code
 
     def may(self, permission: Permission) -> bool:
         """For showing or hiding controls only; every service checks again against the database."""

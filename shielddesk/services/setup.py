@@ -16,9 +16,11 @@ from shielddesk.services.context import (
     SETTING_AUTHORITY_NAME,
     SETTING_DEMO,
     SETTING_INSTALLATION_ID,
+    SETTING_SECOND_FACTOR_REQUIRED,
     SETTING_TEAM_PHONE,
     ServiceContext,
 )
+from shielddesk.services.second_factor import Enrolment, enrol_user
 from shielddesk.services.users import create_user_row, validate_new_user
 from shielddesk.storage.models import Setting
 
@@ -29,6 +31,13 @@ class AuthorityInfo:
     team_phone: str
     installation_id: str
     demo: bool
+    second_factor_required: bool = True
+
+
+@dataclass(frozen=True)
+class Initialised:
+    authority: AuthorityInfo
+    admin_enrolment: Enrolment | None  # the first administrator's authenticator, to show once
 
 
 class SetupService:
@@ -49,6 +58,7 @@ class SetupService:
             team_phone=settings.get(SETTING_TEAM_PHONE, ""),
             installation_id=settings[SETTING_INSTALLATION_ID],
             demo=settings.get(SETTING_DEMO) == "yes",
+            second_factor_required=settings.get(SETTING_SECOND_FACTOR_REQUIRED) != "no",
         )
 
     def initialise(
@@ -60,7 +70,10 @@ class SetupService:
         admin_display_name: str,
         admin_password: str,
         demo: bool = False,
-    ) -> AuthorityInfo:
+        second_factor: bool = True,
+    ) -> Initialised:
+        """`second_factor`: every user needs an authenticator, starting with this administrator, whose enrolment
+        comes back to be shown once. Off only for the demo and tests."""
         ctx = self._ctx
         authority = authority_name.strip()
         phone = team_phone.strip()
@@ -85,10 +98,12 @@ class SetupService:
                     SETTING_TEAM_PHONE: phone,
                     SETTING_AUDIT_KEY_FINGERPRINT: key_fingerprint(key),
                     SETTING_DEMO: "yes" if demo else "no",
+                    SETTING_SECOND_FACTOR_REQUIRED: "yes" if second_factor else "no",
                 }
                 session.add_all(Setting(key=k, value=v) for k, v in settings.items())
                 session.flush()
                 admin = create_user_row(ctx, session, name, display, roles, admin_password)
+                enrolment = enrol_user(ctx, session, admin, enrolled_by=None) if second_factor else None
                 append_event(
                     ctx,
                     session,
@@ -96,7 +111,7 @@ class SetupService:
                     action="install.initialise",
                     object_type="installation",
                     object_id=installation_id,
-                    details={"demo": demo},
+                    details={"demo": demo, "second_factor_required": second_factor},
                 )
                 append_event(
                     ctx,
@@ -105,7 +120,12 @@ class SetupService:
                     action="user.add",
                     object_type="user",
                     object_id=admin.id,
-                    details={"username": name, "roles": [Role.ADMIN.value], "first_admin": True},
+                    details={
+                        "username": name,
+                        "roles": [Role.ADMIN.value],
+                        "first_admin": True,
+                        "second_factor": second_factor,
+                    },
                 )
         except ConcurrentChange:  # another workstation set up this database a moment earlier
             ctx.forget_audit_key()
@@ -113,4 +133,4 @@ class SetupService:
         except BaseException:
             ctx.forget_audit_key()  # the key belongs to a set-up that did not happen
             raise
-        return AuthorityInfo(authority, phone, installation_id, demo)
+        return Initialised(AuthorityInfo(authority, phone, installation_id, demo, second_factor), enrolment)

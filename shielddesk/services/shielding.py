@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import InvalidInput, NotFound, PermissionDenied, ShieldDeskError
 from shielddesk.domain.lists import OPEN_STATUSES, EntryStatus
 from shielddesk.domain.requests import (
@@ -76,9 +77,9 @@ class ShieldingService:
 
     # ---- proposals (makers) ---------------------------------------------------------------------------
     def propose_shield(
-        self, actor: UserSession, entry_id: int, child_id: int, password: str, reason: str = ""
+        self, actor: UserSession, entry_id: int, child_id: int, credentials: Credentials | str, reason: str = ""
     ) -> RequestView:
-        self._auth.reauthenticate(actor, password)
+        self._auth.reauthenticate(actor, credentials)
         with self._proposing(actor, "shield.propose", entry_id=entry_id) as act:
             entry = self._open_entry(act.session, entry_id)
             child = self._child(act.session, child_id)
@@ -94,8 +95,10 @@ class ShieldingService:
             entry.status, entry.child_id, entry.status_note = EntryStatus.PENDING.value, child.id, ""
             return request_view(act.session, request, viewer_id=act.user.id)
 
-    def propose_not_found(self, actor: UserSession, entry_id: int, reason: str, password: str) -> RequestView:
-        self._auth.reauthenticate(actor, password)
+    def propose_not_found(
+        self, actor: UserSession, entry_id: int, reason: str, credentials: Credentials | str
+    ) -> RequestView:
+        self._auth.reauthenticate(actor, credentials)
         with self._proposing(actor, "shield.propose_not_found", entry_id=entry_id) as act:
             reason = _reason(reason, "a reason (what was searched)")
             entry = self._open_entry(act.session, entry_id)
@@ -103,8 +106,10 @@ class ShieldingService:
             entry.status, entry.status_note = EntryStatus.PENDING.value, ""
             return request_view(act.session, request, viewer_id=act.user.id)
 
-    def propose_removal(self, actor: UserSession, child_id: int, reason: str, password: str) -> RequestView:
-        self._auth.reauthenticate(actor, password)
+    def propose_removal(
+        self, actor: UserSession, child_id: int, reason: str, credentials: Credentials | str
+    ) -> RequestView:
+        self._auth.reauthenticate(actor, credentials)
         with self._proposing(actor, "shield.propose_removal", child_id=child_id) as act:
             reason = _reason(reason, "a reason for removing the shield")
             child = self._child(act.session, child_id)
@@ -113,9 +118,11 @@ class ShieldingService:
             request = self._new_request(act, RequestKind.REMOVE, child=child, entry=None, reason=reason)
             return request_view(act.session, request, viewer_id=act.user.id)
 
-    def propose_keep_provisional(self, actor: UserSession, child_id: int, reason: str, password: str) -> RequestView:
+    def propose_keep_provisional(
+        self, actor: UserSession, child_id: int, reason: str, credentials: Credentials | str
+    ) -> RequestView:
         """Ask to make a provisional (duplicate-guard) shield permanent."""
-        self._auth.reauthenticate(actor, password)
+        self._auth.reauthenticate(actor, credentials)
         with self._proposing(actor, "shield.propose", child_id=child_id) as act:
             reason = _reason(reason, "a reason for keeping the shield")
             child = self._child(act.session, child_id)
@@ -133,8 +140,8 @@ class ShieldingService:
             return request_view(act.session, request, viewer_id=act.user.id)
 
     # ---- decisions (checkers) -----------------------------------------------------------------------------
-    def confirm(self, actor: UserSession, request_id: int, password: str, note: str = "") -> Decision:
-        self._auth.reauthenticate(actor, password)
+    def confirm(self, actor: UserSession, request_id: int, credentials: Credentials | str, note: str = "") -> Decision:
+        self._auth.reauthenticate(actor, credentials)
         with self._deciding(actor, "shield.confirm", request_id) as act:
             request = self._claim(act, request_id, RequestStatus.CONFIRMED, " ".join(note.split()))
             related = self._apply(act, request)
@@ -145,8 +152,8 @@ class ShieldingService:
                 related,
             )
 
-    def reject(self, actor: UserSession, request_id: int, note: str, password: str) -> Decision:
-        self._auth.reauthenticate(actor, password)
+    def reject(self, actor: UserSession, request_id: int, note: str, credentials: Credentials | str) -> Decision:
+        self._auth.reauthenticate(actor, credentials)
         with self._deciding(actor, "shield.reject", request_id) as act:
             note = _reason(note, "a note saying why")
             request = self._claim(act, request_id, RequestStatus.REJECTED, note)
@@ -156,9 +163,9 @@ class ShieldingService:
                 request_view(act.session, request, viewer_id=act.user.id), Changes(lists=True, requests=True)
             )
 
-    def withdraw(self, actor: UserSession, request_id: int, password: str) -> Decision:
+    def withdraw(self, actor: UserSession, request_id: int, credentials: Credentials | str) -> Decision:
         """The maker takes back their own proposal (e.g. they chose the wrong candidate)."""
-        self._auth.reauthenticate(actor, password)
+        self._auth.reauthenticate(actor, credentials)
         with acting(
             self._ctx, actor, Permission.PROPOSE_SHIELD, "shield.withdraw", object_type="request", object_id=request_id
         ) as act:

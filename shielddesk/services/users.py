@@ -15,7 +15,7 @@ from shielddesk.services.auth import normalise_username
 from shielddesk.services.base import acting
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import User, UserRole
+from shielddesk.storage.models import SecondFactor, User, UserRole
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -28,6 +28,7 @@ class UserInfo:
     roles: tuple[Role, ...]
     active: bool
     locked: bool
+    second_factor: bool = False
 
 
 def validate_new_user(
@@ -88,7 +89,8 @@ class UserService:
     def list_users(self, actor: UserSession) -> list[UserInfo]:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.list") as act:
             users = act.session.scalars(select(User).order_by(User.username)).all()
-            return [self._info(u) for u in users]
+            enrolled = set(act.session.scalars(select(SecondFactor.user_id)))
+            return [self._info(u, second_factor=u.id in enrolled) for u in users]
 
     def set_roles(self, actor: UserSession, username: str, roles: Iterable[Role]) -> UserInfo:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.roles", object_type="user") as act:
@@ -123,7 +125,7 @@ class UserService:
             raise NotFound("No such user.")
         return user
 
-    def _info(self, user: User) -> UserInfo:
+    def _info(self, user: User, *, second_factor: bool = False) -> UserInfo:
         return UserInfo(
             user_id=user.id,
             username=user.username,
@@ -131,4 +133,5 @@ class UserService:
             roles=tuple(sorted(Role(r.role) for r in user.roles)),
             active=user.active,
             locked=self._ctx.lockout.is_locked(user.locked_until, self._ctx.now()),
+            second_factor=second_factor,
         )

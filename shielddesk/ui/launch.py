@@ -16,6 +16,7 @@ from shielddesk.domain.clock import Clock, SystemClock
 from shielddesk.domain.errors import ShieldDeskError
 from shielddesk.logsetup import configure_logging
 from shielddesk.ui.collector import GuiThreadCollector
+from shielddesk.ui.dialogs.enrolment import EnrolmentDialog
 from shielddesk.ui.dialogs.first_run import FirstRunDialog
 from shielddesk.ui.dialogs.login import LoginDialog
 from shielddesk.ui.main_window import MainWindow
@@ -34,13 +35,22 @@ class Shell(QObject):
         self.window: MainWindow | None = None
 
     def start(self) -> bool:
-        if not self.services.setup.is_initialised() and FirstRunDialog(self.services.setup).ask() is None:
-            return False
+        if not self.services.setup.is_initialised():
+            done = FirstRunDialog(self.services.setup).ask()
+            if done is None:
+                return False
+            if done.admin_enrolment is not None:
+                EnrolmentDialog(done.admin_enrolment).ask()
         return self.sign_in()
 
     def sign_in(self, message: str = "") -> bool:
         authority = self.services.setup.authority()
-        dialog = LoginDialog(self.services.auth, authority.name, demo=authority.demo)
+        dialog = LoginDialog(
+            self.services.auth,
+            authority.name,
+            demo=authority.demo,
+            second_factor_required=authority.second_factor_required,
+        )
         if message:
             dialog.show_message(message)
         user = dialog.ask()

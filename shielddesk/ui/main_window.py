@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from shielddesk.app import Services
 from shielddesk.domain.clock import Clock
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
 from shielddesk.logsetup import SHIELDED_VALUE_FILTER
@@ -31,6 +32,7 @@ from shielddesk.services.changes import EVERYTHING, Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
 from shielddesk.services.setup import AuthorityInfo
+from shielddesk.ui.administration import SecondFactorActions
 from shielddesk.ui.dialogs.import_population import ImportPopulationDialog, PopulationFiles
 from shielddesk.ui.idle import IdleWatcher
 from shielddesk.ui.pages.base import Page
@@ -111,7 +113,8 @@ class MainWindow(QMainWindow):
         if self.tabs.count() == 0:
             nothing = QLabel(
                 "Your role has no work areas in this window. Administrators import the population from "
-                "the File menu and manage users with the command line."
+                "the File menu, set up authenticators from the Administration menu, and manage users with the "
+                "command line."
             )
             nothing.setWordWrap(True)
             self.tabs.addTab(nothing, "Administration")
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.second_factor_actions = SecondFactorActions(
+            self, self._services, lambda: self.user, self.prompts, self.end_session
+        )
+        self.second_factor_actions.build()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About ShieldDesk", self)
         about.triggered.connect(self._about)
@@ -238,15 +245,17 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         reason = "Locked after a period of inactivity." if idle else "Locked."
-        self.lock_screen.prepare(f"{self.user.display_name} ({self.user.username})", reason)
+        self.lock_screen.prepare(
+            f"{self.user.display_name} ({self.user.username})", reason, second_factor=self.user.second_factor
+        )
         try:
             self._services.auth.lock(self.user, idle=idle)
         except SessionEnded as exc:
             self.end_session(str(exc))
 
-    def _unlock(self, password: str) -> None:
+    def _unlock(self, credentials: Credentials) -> None:
         try:
-            self.user = self._services.auth.unlock(self.user, password)
+            self.user = self._services.auth.unlock(self.user, credentials)
         except SessionEnded as exc:
             self.end_session(str(exc))
             return

@@ -10,8 +10,10 @@ from datetime import date
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.lists import EntryDetails
 from shielddesk.services.matching import MatchReport
+from shielddesk.services.second_factor import Enrolment
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,25 @@ class ListImportChoice:
     sha256: str
 
 
-def _step_up(action: str, parent: QWidget) -> str | None:
+def _step_up(action: str, parent: QWidget, second_factor: bool) -> Credentials | None:
     from shielddesk.ui.dialogs.step_up import StepUpDialog
 
-    return StepUpDialog(action, parent).ask()
+    return StepUpDialog(action, parent, second_factor=second_factor).ask()
+
+
+def _choose(title: str, label: str, options: list[str], parent: QWidget) -> str | None:
+    from PySide6.QtWidgets import QInputDialog
+
+    if not options:
+        return None
+    chosen, ok = QInputDialog.getItem(parent, title, label, options, 0, False)
+    return chosen if ok and chosen else None
+
+
+def _show_enrolment(enrolment: Enrolment, parent: QWidget) -> bool:
+    from shielddesk.ui.dialogs.enrolment import EnrolmentDialog
+
+    return EnrolmentDialog(enrolment, parent).ask()
 
 
 def _reason(title: str, prompt: str, action: str, parent: QWidget) -> str | None:
@@ -87,7 +104,7 @@ NO_DATE = date.min
 
 @dataclass
 class Prompts:
-    step_up: Callable[[str, QWidget], str | None] = _step_up
+    step_up: Callable[[str, QWidget, bool], Credentials | None] = _step_up
     reason: Callable[[str, str, str, QWidget], str | None] = _reason
     match: Callable[[MatchReport, QWidget], int | None] = _match
     entry_form: Callable[[EntryDetails | None, QWidget], EntryDetails | None] = _entry_form
@@ -97,3 +114,5 @@ class Prompts:
     save_path: Callable[[str, str, str, QWidget], str | None] = _save_path
     open_path: Callable[[str, str, QWidget], str | None] = _open_path
     printer: Callable[[QWidget], QPrinter | None] = _printer
+    choose: Callable[[str, str, list[str], QWidget], str | None] = _choose
+    show_enrolment: Callable[[Enrolment, QWidget], bool] = _show_enrolment

@@ -241,6 +241,7 @@ def make_authority(services: Services, folder: Path, *, population: bool = True)
         admin_display_name="Ada Admin",
         admin_password=PASSWORD,
         demo=True,
+        second_factor=False,
     )
     authority = Authority(services, folder)
     admin = services.auth.login("admin", PASSWORD)

@@ -2,10 +2,15 @@
 
 import io
 import json
+import re
+from datetime import timedelta
 
 from keyring.backends import fail
 
+from shielddesk.app import build_services
 from shielddesk.cli import Cli
+from shielddesk.security.passwords import fast_hasher_for_tests
+from shielddesk.security.second_factor import code_at
 from shielddesk.security.secrets import SecretStore
 from tests.support.authority import CANARY_CP_ID, CANARY_VALUES, PASSWORD, TEAM_PHONE, write_children
 from tests.support.cli import run_cli_as
@@ -20,50 +25,82 @@ def _cli(secrets, stdin="", environ=None):
     )
 
 
-def test_scripted_init_then_user_add_then_search(tmp_path, secrets):
+def test_scripted_init_then_user_add_then_search(tmp_path, secrets, clock):
+    """The whole first day from a script: set up (the administrator's authenticator printed once), add a user,
+    set up their authenticator, and that user signs in with a code."""
     data = ["--data-dir", str(tmp_path)]
-    cli, out, err = _cli(secrets, stdin=PASSWORD + "\n")
-    assert (
-        cli.run(
-            [
-                "init",
-                *data,
-                "--authority",
-                "Northshire",
-                "--team-phone",
-                "01632 960000",
-                "--admin",
-                "root",
-                "--admin-name",
-                "Root Admin",
-                "--password-stdin",
-            ]
+
+    def factory(config):
+        return build_services(config, secrets=secrets, clock=clock, hashing=fast_hasher_for_tests())
+
+    def cli_with(stdin="", environ=None):
+        out, err = io.StringIO(), io.StringIO()
+        cli = Cli(
+            stdin=io.StringIO(stdin),
+            stdout=out,
+            stderr=err,
+            secrets=secrets,
+            environ=environ or {},
+            services_factory=factory,
         )
-        == 0
-    ), err.getvalue()
+        return cli, out, err
+
+    def codes(secret):  # a code for signing in and a later one for the step-up, both accepted now
+        return {
+            "SHIELDDESK_CODE": code_at(secret, clock.now() - timedelta(seconds=30)),
+            "SHIELDDESK_STEP_UP_CODE": code_at(secret, clock.now()),
+        }
+
+    cli, out, err = cli_with(stdin=PASSWORD + "\n")
+    init = [
+        "init",
+        *data,
+        "--authority",
+        "Northshire",
+        "--team-phone",
+        "01632 960000",
+        "--admin",
+        "root",
+        "--admin-name",
+        "Root Admin",
+        "--password-stdin",
+    ]
+    assert cli.run(init) == 0, err.getvalue()
     assert "Northshire" in out.getvalue()
+    root_secret = secret_printed(out.getvalue())
+    assert len(recovery_codes_printed(out.getvalue())) == 10
 
-    cli, _out, err = _cli(secrets, stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD})
-    code = cli.run(
-        [
-            "user",
-            "add",
-            "pat",
-            "--name",
-            "Pat Practitioner",
-            "--role",
-            "practitioner",
-            "--password-stdin",
-            "--user",
-            "root",
-            *data,
-        ]
+    cli, _out, err = cli_with(stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD})
+    add = ["user", "add", "pat", "--name", "Pat Practitioner", "--role", "practitioner", "--password-stdin"]
+    assert cli.run([*add, "--user", "root", *data]) == 1  # no code: refused
+    assert "authenticator code is wrong" in err.getvalue()
+    clock.advance(timedelta(minutes=1))
+    cli, _out, err = cli_with(
+        stdin="another long password\n", environ={"SHIELDDESK_PASSWORD": PASSWORD, **codes(root_secret)}
     )
-    assert code == 0, err.getvalue()
+    assert cli.run([*add, "--user", "root", *data]) == 0, err.getvalue()
 
-    cli, out, err = _cli(secrets, environ={"SHIELDDESK_PASSWORD": "another long password"})
+    pat = {"SHIELDDESK_PASSWORD": "another long password"}
+    cli, out, err = cli_with(environ=pat)
+    assert cli.run(["search", "--surname", "x", "--user", "pat", *data]) == 1
+    assert "no authenticator set up yet" in err.getvalue()
+
+    clock.advance(timedelta(minutes=1))
+    cli, out, err = cli_with(environ={"SHIELDDESK_PASSWORD": PASSWORD, **codes(root_secret)})
+    assert cli.run(["user", "second-factor", "enrol", "pat", "--user", "root", *data]) == 0, err.getvalue()
+    pat_secret = secret_printed(out.getvalue())
+
+    cli, out, err = cli_with(environ={**pat, "SHIELDDESK_CODE": code_at(pat_secret, clock.now())})
     assert cli.run(["search", "--surname", "x", "--user", "pat", *data]) == 0, err.getvalue()
     assert "No children match." in out.getvalue()
+
+
+def secret_printed(output: str) -> str:
+    return re.search(r"Secret to type into the authenticator app: ([A-Z2-7 ]+)", output).group(1).replace(" ", "")
+
+
+def recovery_codes_printed(output: str) -> list[str]:
+    return re.findall(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b", output)
 
 
 def test_options_before_the_command_are_honoured(tmp_path, secrets):

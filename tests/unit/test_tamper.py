@@ -100,6 +100,7 @@ def chain(tmp_path_factory) -> tuple[bytes, list[ChainedEvent]]:
         admin_display_name="Ada Admin",
         admin_password=PASSWORD,
         demo=True,
+        second_factor=False,
     )
     with services.ctx.transaction() as session:
         existing = session.scalar(select(AuditHead.seq))

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from shielddesk.domain.errors import AlreadyInitialised, InvalidInput, PermissionDenied
 from shielddesk.domain.roles import Role
 from shielddesk.domain.search import SearchCriteria
+from shielddesk.security.second_factor import code_at
 from shielddesk.storage.models import AuditEvent, User
 from tests.support.authority import PASSWORD
 
@@ -14,16 +15,20 @@ def test_fresh_database_has_no_accounts_at_all(services):
         assert session.scalars(select(User)).all() == []
 
 
-def test_setup_records_authority_and_refuses_a_second_time(services):
-    info = services.setup.initialise(
+def test_setup_records_authority_and_refuses_a_second_time(services, clock):
+    done = services.setup.initialise(
         authority_name="Northshire",
         team_phone="01632 960000",
         admin_username="Root.Admin",
         admin_display_name="R Admin",
         admin_password=PASSWORD,
     )
-    assert services.setup.authority().team_phone == "01632 960000" == info.team_phone
-    assert services.auth.login("root.admin", PASSWORD).roles == frozenset({Role.ADMIN})
+    assert services.setup.authority().team_phone == "01632 960000" == done.authority.team_phone
+    assert services.setup.authority().second_factor_required
+    enrolment = done.admin_enrolment  # a real authority: the first administrator has an authenticator at once
+    assert enrolment is not None and enrolment.username == "root.admin"
+    code = code_at(enrolment.secret, clock.now())
+    assert services.auth.login("root.admin", PASSWORD, code).roles == frozenset({Role.ADMIN})
     with pytest.raises(AlreadyInitialised):
         services.setup.initialise(
             authority_name="Again",

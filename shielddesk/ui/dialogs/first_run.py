@@ -13,19 +13,20 @@ from PySide6.QtWidgets import (
 )
 
 from shielddesk.domain.errors import ShieldDeskError
-from shielddesk.services.setup import AuthorityInfo, SetupService
+from shielddesk.services.setup import Initialised, SetupService
 
 
 class FirstRunDialog(QDialog):
     def __init__(self, setup: SetupService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._setup = setup
-        self.result_info: AuthorityInfo | None = None
+        self.result_info: Initialised | None = None
         self.setWindowTitle("Set up ShieldDesk")
         self.setMinimumWidth(520)
         intro = QLabel(
             "This database has not been set up. Record your authority and its shielding team's phone number "
-            "(shown to users in place of every hidden detail), and create the first administrator."
+            "(shown to users in place of every hidden detail), and create the first administrator. Next you will "
+            "set up the administrator's authenticator app: have the phone ready."
         )
         intro.setWordWrap(True)
         self.authority = QLineEdit()
@@ -90,5 +91,6 @@ class FirstRunDialog(QDialog):
         self.error.show()
         self.adjustSize()
 
-    def ask(self) -> AuthorityInfo | None:
+    def ask(self) -> Initialised | None:
+        """The set-up, with the first administrator's authenticator to show once (EnrolmentDialog)."""
         return self.result_info if self.exec() == QDialog.DialogCode.Accepted else None

@@ -1,4 +1,5 @@
-"""The sign-in dialog. `ask()` returns the signed-in session, or None if the user gave up."""
+"""The sign-in dialog: username, password and authenticator code on one form (so a refusal never says which
+was wrong). `ask()` returns the signed-in session, or None if the user gave up."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ from PySide6.QtWidgets import (
 from shielddesk.domain.errors import ShieldDeskError
 from shielddesk.services.auth import AuthService
 from shielddesk.services.session import UserSession
+from shielddesk.ui.widgets.code_field import CodeField
 
 
 class LoginDialog(QDialog):
     def __init__(
-        self, auth: AuthService, authority_name: str, *, demo: bool = False, parent: QWidget | None = None
+        self,
+        auth: AuthService,
+        authority_name: str,
+        *,
+        demo: bool = False,
+        second_factor_required: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._auth = auth
@@ -35,6 +43,7 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
+        self.code = CodeField()
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -44,6 +53,8 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Username", self.username)
         form.addRow("&Password", self.password)
+        # Asked of everyone when the authority requires it; otherwise only those who have an authenticator fill it.
+        form.addRow("Authenticator &code" if second_factor_required else "Authenticator &code (if set up)", self.code)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText("&Sign in")
@@ -65,13 +76,15 @@ class LoginDialog(QDialog):
 
     def _sign_in(self) -> None:
         try:
-            self.session = self._auth.login(self.username.text(), self.password.text())
+            self.session = self._auth.login(self.username.text(), self.password.text(), self.code.text())
         except ShieldDeskError as exc:
             self.password.clear()
+            self.code.clear()
             self.show_message(str(exc))
             self.password.setFocus()
             return
         self.password.clear()
+        self.code.clear()
         self.accept()
 
     def show_message(self, text: str) -> None:

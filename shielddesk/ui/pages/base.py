@@ -8,6 +8,7 @@ from typing import TypeVar
 from PySide6.QtWidgets import QLabel, QWidget
 
 from shielddesk.app import Services
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import SessionEnded, ShieldDeskError
 from shielddesk.services.changes import Changes
 from shielddesk.services.session import UserSession
@@ -60,24 +61,25 @@ class Page(QWidget):
     def four_eyes(
         self,
         step_up: str,
-        call: Callable[[str, str], T],
+        call: Callable[[Credentials, str], T],
         *,
         done: str,
         changes: Changes,
         reason: tuple[str, str, str] | None = None,
     ) -> T | None:
         """A proposal or decision: ask for a reason if one is needed (title, prompt, button), then the password
-        again (step-up), then run `call(password, reason)`; on success say `done` and broadcast `changes`."""
+        (and a code) again (step-up), then run `call(credentials, reason)`; on success say `done` and broadcast
+        `changes`."""
         note = ""
         if reason is not None:
             title, prompt, action = reason
             note = self.prompts.reason(title, prompt, action, self) or ""
             if not note:
                 return None
-        password = self.prompts.step_up(step_up, self)
-        if password is None:
+        credentials = self.prompts.step_up(step_up, self, self.user.second_factor)
+        if credentials is None:
             return None
-        result = self.attempt(lambda: call(password, note), done=done)
+        result = self.attempt(lambda: call(credentials, note), done=done)
         if result is not None:
             self.changed(changes)
         return result

@@ -221,12 +221,14 @@ class CertificatePage(Page):
 
     # ---- issuing -----------------------------------------------------------------------------------------------
     def create_key(self) -> None:
-        password = self.prompts.step_up("Create your signing key and self-signed signing certificate.", self)
-        if password is None:
+        credentials = self.prompts.step_up(
+            "Create your signing key and self-signed signing certificate.", self, self.user.second_factor
+        )
+        if credentials is None:
             return
         if self.attempt(
             lambda: (
-                self._services.auth.reauthenticate(self.user, password),
+                self._services.auth.reauthenticate(self.user, credentials),
                 self._services.certificates.create_key(self.user),
             ),
             done="Signing key created; its passphrase is kept in the OS keyring.",
@@ -235,10 +237,12 @@ class CertificatePage(Page):
 
     def issue(self) -> BackgroundTask | None:
         reference = self.list_choice.currentText()
-        password = self.prompts.step_up(f"Issue and sign the completion certificate for {reference}.", self)
-        if password is None:
+        credentials = self.prompts.step_up(
+            f"Issue and sign the completion certificate for {reference}.", self, self.user.second_factor
+        )
+        if credentials is None:
             return None
-        if self.attempt(lambda: self._services.auth.reauthenticate(self.user, password)) is None:
+        if self.attempt(lambda: self._services.auth.reauthenticate(self.user, credentials)) is None:
             return None
         progress = QProgressDialog("Checking readiness, then signing the certificate…", "Cancel", 0, 0, self)
         progress.setWindowTitle("Issuing certificate")

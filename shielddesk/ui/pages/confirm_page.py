@@ -201,7 +201,7 @@ class ConfirmPage(Page):
         decision = self.four_eyes(
             f"Confirm request {request.request_id}: {KIND_TEXT[request.kind]} "
             f"{request.entry_name or request.child_cp_id}.",
-            lambda password, _note: self._services.shielding.confirm(self.user, request.request_id, password),
+            lambda credentials, _note: self._services.shielding.confirm(self.user, request.request_id, credentials),
             done=f"Request {request.request_id} confirmed.",
             changes=Changes(shields=True, lists=True, requests=True, reviews=True),
         )
@@ -218,7 +218,7 @@ class ConfirmPage(Page):
             return
         self.four_eyes(
             f"Reject request {request.request_id}.",
-            lambda password, note: self._services.shielding.reject(self.user, request.request_id, note, password),
+            lambda credentials, note: self._services.shielding.reject(self.user, request.request_id, note, credentials),
             done=f"Request {request.request_id} rejected.",
             changes=Changes(lists=True, requests=True),
             reason=(
@@ -235,7 +235,7 @@ class ConfirmPage(Page):
         request = comparison.request
         self.four_eyes(
             f"Withdraw your request {request.request_id}.",
-            lambda password, _note: self._services.shielding.withdraw(self.user, request.request_id, password),
+            lambda credentials, _note: self._services.shielding.withdraw(self.user, request.request_id, credentials),
             done=f"Request {request.request_id} withdrawn.",
             changes=Changes(lists=True, requests=True),
         )

@@ -280,8 +280,8 @@ class ListsPage(Page):
             return
         self.four_eyes(
             f"Propose a shield for {entry.name}.",
-            lambda password, _note: self._services.shielding.propose_shield(
-                self.user, entry.entry_id, child_id, password
+            lambda credentials, _note: self._services.shielding.propose_shield(
+                self.user, entry.entry_id, child_id, credentials
             ),
             done="Proposed: another operator must now check and confirm it.",
             changes=Changes(lists=True, requests=True),
@@ -293,8 +293,8 @@ class ListsPage(Page):
             return
         self.four_eyes(
             f"Propose 'not found' for {entry.name}.",
-            lambda password, reason: self._services.shielding.propose_not_found(
-                self.user, entry.entry_id, reason, password
+            lambda credentials, reason: self._services.shielding.propose_not_found(
+                self.user, entry.entry_id, reason, credentials
             ),
             done="Proposed: another operator must check and confirm it.",
             changes=Changes(lists=True, requests=True),

@@ -135,8 +135,8 @@ class ShieldsPage(Page):
             return
         self.four_eyes(
             f"Propose removing the shield of {shield.cp_id}.",
-            lambda password, reason: self._services.shielding.propose_removal(
-                self.user, shield.child_id, reason, password
+            lambda credentials, reason: self._services.shielding.propose_removal(
+                self.user, shield.child_id, reason, credentials
             ),
             done="Removal proposed: another operator must check and confirm it.",
             changes=Changes(requests=True, shields=True),
@@ -153,8 +153,8 @@ class ShieldsPage(Page):
             return
         self.four_eyes(
             f"Propose keeping the shield of {shield.cp_id}.",
-            lambda password, reason: self._services.shielding.propose_keep_provisional(
-                self.user, shield.child_id, reason, password
+            lambda credentials, reason: self._services.shielding.propose_keep_provisional(
+                self.user, shield.child_id, reason, credentials
             ),
             done="Proposed: another operator must check and confirm it.",
             changes=Changes(requests=True),

@@ -1,13 +1,16 @@
-"""The lock screen: no child data, only who is signed in and a password field."""
+"""The lock screen: no child data, only who is signed in, a password field and (once enrolled) a code field."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from shielddesk.domain.credentials import Credentials
+from shielddesk.ui.widgets.code_field import CodeField
+
 
 class LockScreen(QWidget):
-    unlock_requested = Signal(str)
+    unlock_requested = Signal(object)  # Credentials
     sign_out_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -22,6 +25,9 @@ class LockScreen(QWidget):
         self.password.setAccessibleName("Password to unlock")
         self.password.setPlaceholderText("Password")
         self.password.setMaximumWidth(320)
+        self.code = CodeField()
+        self.code.setMaximumWidth(320)
+        self.code.hide()
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -31,6 +37,7 @@ class LockScreen(QWidget):
         self.sign_out_button = QPushButton("Sign &out")
         self.unlock_button.clicked.connect(self._unlock)
         self.password.returnPressed.connect(self._unlock)
+        self.code.returnPressed.connect(self._unlock)
         self.sign_out_button.clicked.connect(self.sign_out_requested.emit)
 
         buttons = QHBoxLayout()
@@ -38,22 +45,26 @@ class LockScreen(QWidget):
         buttons.addWidget(self.sign_out_button)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (self.title, self.who, self.password, self.error):
+        for widget in (self.title, self.who, self.password, self.code, self.error):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addLayout(buttons)
         layout.addStretch(2)
         buttons.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
-    def prepare(self, who: str, reason: str) -> None:
+    def prepare(self, who: str, reason: str, *, second_factor: bool = False) -> None:
         self.who.setText(f"Signed in as {who}. {reason}")
         self.password.clear()
+        self.code.clear()
+        self.code.setVisible(second_factor)
         self.error.clear()
         self.password.setFocus()
 
     def show_error(self, text: str) -> None:
         self.password.clear()
+        self.code.clear()
         self.error.setText(text)
         self.password.setFocus()
 
     def _unlock(self) -> None:
-        self.unlock_requested.emit(self.password.text())
+        given = Credentials(self.password.text(), self.code.text() if self.code.isVisible() else "")
+        self.unlock_requested.emit(given)
