@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QPushButton
 
+from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import Cancelled
 from shielddesk.domain.lists import EntryStatus
 from shielddesk.domain.search import SearchCriteria
@@ -27,7 +28,7 @@ class Answers(Prompts):
         super().__init__()
         self.asked: list[str] = []
         self.shown_reports = []
-        self.step_up = lambda action, parent: self._note(action, password)
+        self.step_up = lambda action, parent, second_factor: self._note(action, Credentials(password))
         self.reason = lambda title, prompt, action, parent: self._note(title, reason)
         self.match = lambda report, parent: self._choose(report, pick_cp_id)
 

@@ -1,6 +1,7 @@
 from PySide6.QtCore import Qt
 
 from shielddesk.domain.errors import AuthenticationFailed
+from shielddesk.security.second_factor import code_at
 from shielddesk.ui.dialogs.first_run import FirstRunDialog
 from shielddesk.ui.dialogs.login import LoginDialog
 from tests.support.authority import PASSWORD
@@ -21,7 +22,7 @@ def test_wrong_password_shows_the_common_message_then_right_one_signs_in(qtbot, 
     assert dialog.session.username == "operator1"
 
 
-def test_first_run_creates_the_authority_and_first_admin(qtbot, sqlite_services):
+def test_first_run_creates_the_authority_and_first_admin(qtbot, sqlite_services, clock):
     dialog = FirstRunDialog(sqlite_services.setup)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -41,4 +42,6 @@ def test_first_run_creates_the_authority_and_first_admin(qtbot, sqlite_services)
     with qtbot.waitSignal(dialog.accepted):
         dialog._submit()
     assert sqlite_services.setup.authority().name == "Northshire"
-    assert sqlite_services.auth.login("first.admin", PASSWORD).username == "first.admin"
+    enrolment = dialog.result_info.admin_enrolment  # shown next, once, by the enrolment dialog
+    code = code_at(enrolment.secret, clock.now())
+    assert sqlite_services.auth.login("first.admin", PASSWORD, code).username == "first.admin"

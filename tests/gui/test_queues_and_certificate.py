@@ -7,6 +7,7 @@ from pathlib import Path
 import pypdfium2
 from PySide6.QtPrintSupport import QPrinter
 
+from shielddesk.domain.credentials import Credentials
 from shielddesk.services.changes import EVERYTHING
 from shielddesk.ui.prompts import Prompts
 from tests.support.authority import CANARY_VALUES, PASSWORD
@@ -51,7 +52,7 @@ def test_old_proposals_are_highlighted_as_overdue(qtbot, open_window, sqlite_aut
 class CertificatePrompts(Prompts):
     def __init__(self, tmp_path: Path):
         super().__init__()
-        self.step_up = lambda action, parent: PASSWORD
+        self.step_up = lambda action, parent, second_factor: Credentials(PASSWORD)
         self.save_path = lambda title, filters, suggested, parent: str(tmp_path / suggested)
         self.open_path = lambda title, filters, parent: str(tmp_path / "SD-2026-0001.pdf")
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
+from shielddesk.domain.credentials import Credentials
 from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
 from shielddesk.ui.models.search_results import COL_SHIELD, RowRole
 from tests.gui.conftest import visible_texts
@@ -130,7 +131,7 @@ def test_repeated_wrong_passwords_on_the_lock_screen_sign_out(qtbot, open_window
     window.lock(idle=True)
     with qtbot.waitSignal(window.signed_out, timeout=3000) as blocker:
         for _ in range(5):
-            window.lock_screen.unlock_requested.emit("wrong password!!")
+            window.lock_screen.unlock_requested.emit(Credentials("wrong password!!"))
     assert "Sign-in refused" in blocker.args[0]
 
 

@@ -74,6 +74,7 @@ def test_the_packaged_app_sets_up_and_shows_its_sign_in_window(packaged_app, tmp
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     assert "ShieldDesk smoke test: LoginDialog shown" in run.stdout
+    assert "Secret to type into the authenticator app" in run.stdout  # pyotp and segno are in the package
     size = sum(f.stat().st_size for f in program.parent.rglob("*") if f.is_file())
     report(
         "packaging",

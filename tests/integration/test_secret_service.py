@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.authority import PASSWORD
+from tests.support.two_factor import codes_accepted_now, secret_printed
 
 pytestmark = pytest.mark.secret_service
 
@@ -74,10 +75,18 @@ def test_separate_processes_share_the_audit_key_through_the_real_secret_service(
     home.mkdir()
     first = _run_in_keyring_session(home, *script_args, stdin=PASSWORD + "\n")
     assert first.returncode == 0, first.stderr
+    code = codes_accepted_now(secret_printed(first.stdout))[1]
     # The key persists in the keyring file under XDG_DATA_HOME: a later process, in a new session that
-    # unlocks the same keyring, reads it and verifies the chain the first process started.
+    # unlocks the same keyring, reads it and verifies the chain the first process started. (It also opens the
+    # administrator's sealed authenticator secret, under a key derived from the audit key.)
     second = _run_in_keyring_session(
-        home, "audit", "verify", *data, "--user", "root", env={"SHIELDDESK_PASSWORD": PASSWORD}
+        home,
+        "audit",
+        "verify",
+        *data,
+        "--user",
+        "root",
+        env={"SHIELDDESK_PASSWORD": PASSWORD, "SHIELDDESK_CODE": code},
     )
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("OK: 2 audit events verified") or second.stdout.startswith("OK:")
@@ -106,6 +115,7 @@ def test_search_json_across_processes(tmp_path):
         stdin=PASSWORD + "\n",
     )
     assert init.returncode == 0, init.stderr
+    root_codes = codes_accepted_now(secret_printed(init.stdout))
     add = _run_in_keyring_session(
         home,
         "user",
@@ -120,9 +130,26 @@ def test_search_json_across_processes(tmp_path):
         "root",
         *data,
         stdin="my long secret words\n",
-        env={"SHIELDDESK_PASSWORD": PASSWORD},
+        env={"SHIELDDESK_PASSWORD": PASSWORD, "SHIELDDESK_CODE": root_codes[0]},
     )
     assert add.returncode == 0, add.stderr
+    enrol = _run_in_keyring_session(
+        home,
+        "user",
+        "second-factor",
+        "enrol",
+        "pat",
+        "--user",
+        "root",
+        *data,
+        env={
+            "SHIELDDESK_PASSWORD": PASSWORD,
+            "SHIELDDESK_CODE": root_codes[1],
+            "SHIELDDESK_STEP_UP_CODE": root_codes[2],
+        },
+    )
+    assert enrol.returncode == 0, enrol.stderr
+    pat_code = codes_accepted_now(secret_printed(enrol.stdout))[1]
     search = _run_in_keyring_session(
         home,
         "search",
@@ -132,7 +159,7 @@ def test_search_json_across_processes(tmp_path):
         "--user",
         "pat",
         *data,
-        env={"SHIELDDESK_PASSWORD": "my long secret words"},
+        env={"SHIELDDESK_PASSWORD": "my long secret words", "SHIELDDESK_CODE": pat_code},
     )
     assert search.returncode == 0, search.stderr
     assert json.loads(search.stdout) == []

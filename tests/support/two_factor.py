@@ -3,8 +3,10 @@ user that shows the code for the fake clock's time."""
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from shielddesk.domain.credentials import Credentials
 from shielddesk.security.second_factor import code_at
@@ -56,3 +58,25 @@ def enrol_everyone(authority: Authority) -> Phones:
     for username in ROLE_USERS:
         phones.sign_in(username)
     return phones
+
+
+def secret_printed(output: str) -> str:
+    """The authenticator secret `init` or `user second-factor enrol` printed."""
+    found = re.search(r"Secret to type into the authenticator app: ([A-Z2-7 ]+)", output)
+    assert found, "no authenticator secret was printed"
+    return found.group(1).replace(" ", "")
+
+
+def recovery_codes_printed(output: str) -> list[str]:
+    return re.findall(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b", output)
+
+
+def codes_accepted_now(secret: str) -> list[str]:
+    """For separate processes on the real clock: the codes of the previous, current and next 30-second steps,
+    all accepted now and each usable once. Waits for a new step first if fewer than 20 s of this one remain, so
+    that all three stay valid for the next 20 s."""
+    left = STEP.total_seconds() - time.time() % STEP.total_seconds()
+    if left < 20:
+        time.sleep(left + 0.1)
+    now = datetime.now(UTC)
+    return [code_at(secret, now - STEP), code_at(secret, now), code_at(secret, now + STEP)]

@@ -113,6 +113,11 @@ class Probes:
             name = f"new{next(self.counter)}"
             return lambda u: s.users.add_user(u, name, "New User", [Role.PRACTITIONER], PASSWORD)
 
+        def enrol() -> Callable[[UserSession], object]:
+            name = f"new{next(self.counter)}"
+            s.users.add_user(a.admin, name, "New User", [Role.PRACTITIONER], PASSWORD)
+            return lambda u: s.second_factor.enrol(u, name, PASSWORD)
+
         return [
             (
                 Permission.SEARCH,
@@ -144,6 +149,12 @@ class Probes:
             (Permission.MANAGE_USERS, "users.list_users", ready(lambda u: s.users.list_users(u))),
             (Permission.MANAGE_USERS, "users.add_user", new_user),
             (Permission.BACKUP, "backup.backup", backup),
+            (Permission.MANAGE_USERS, "second_factor.enrol", enrol),
+            (
+                Permission.MANAGE_USERS,
+                "second_factor.pending_resets",
+                ready(lambda u: s.second_factor.pending_resets(u)),
+            ),
         ]
 
 

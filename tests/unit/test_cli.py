@@ -2,7 +2,6 @@
 
 import io
 import json
-import re
 from datetime import timedelta
 
 from keyring.backends import fail
@@ -14,6 +13,7 @@ from shielddesk.security.second_factor import code_at
 from shielddesk.security.secrets import SecretStore
 from tests.support.authority import CANARY_CP_ID, CANARY_VALUES, PASSWORD, TEAM_PHONE, write_children
 from tests.support.cli import run_cli_as
+from tests.support.two_factor import recovery_codes_printed, secret_printed
 
 
 def _cli(secrets, stdin="", environ=None):
@@ -87,20 +87,16 @@ def test_scripted_init_then_user_add_then_search(tmp_path, secrets, clock):
 
     clock.advance(timedelta(minutes=1))
     cli, out, err = cli_with(environ={"SHIELDDESK_PASSWORD": PASSWORD, **codes(root_secret)})
-    assert cli.run(["user", "second-factor", "enrol", "pat", "--user", "root", *data]) == 0, err.getvalue()
+    assert cli.run(["user", "second-factor", "enrol", "pat", "--user", "root", "--log", *data]) == 0, err.getvalue()
     pat_secret = secret_printed(out.getvalue())
+    # Printed once and kept nowhere readable: not in the database file, its journal, or the log.
+    shown = [pat_secret, root_secret, *recovery_codes_printed(out.getvalue())]
+    stored = b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+    assert any(tmp_path.rglob("*.log")) and not [value for value in shown if value.encode() in stored]
 
     cli, out, err = cli_with(environ={**pat, "SHIELDDESK_CODE": code_at(pat_secret, clock.now())})
     assert cli.run(["search", "--surname", "x", "--user", "pat", *data]) == 0, err.getvalue()
     assert "No children match." in out.getvalue()
-
-
-def secret_printed(output: str) -> str:
-    return re.search(r"Secret to type into the authenticator app: ([A-Z2-7 ]+)", output).group(1).replace(" ", "")
-
-
-def recovery_codes_printed(output: str) -> list[str]:
-    return re.findall(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b", output)
 
 
 def test_options_before_the_command_are_honoured(tmp_path, secrets):

@@ -65,7 +65,10 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         if demo:
-            banner = QLabel("DEMO — synthetic data only. Demo passwords were printed when the demo was created.")
+            banner = QLabel(
+                "DEMO — synthetic data only. Demo passwords were printed when the demo was created; the demo "
+                "has no authenticator codes."
+            )
             banner.setObjectName("demoBanner")
             banner.setWordWrap(True)
             layout.addWidget(banner)
