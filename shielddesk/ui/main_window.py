@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QClipboard, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,13 +26,13 @@ from shielddesk.domain.clock import Clock
 from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import ImportRejected, SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
-from shielddesk.logsetup import SHIELDED_VALUE_FILTER
 from shielddesk.services.change_listener import ChangeListener
 from shielddesk.services.changes import EVERYTHING, Changes
 from shielddesk.services.population import ImportSummary
 from shielddesk.services.session import UserSession
 from shielddesk.services.setup import AuthorityInfo
 from shielddesk.ui.administration import SecondFactorActions
+from shielddesk.ui.clipboard import clear_shielded_clipboard
 from shielddesk.ui.dialogs.import_population import ImportPopulationDialog, PopulationFiles
 from shielddesk.ui.idle import IdleWatcher
 from shielddesk.ui.pages.base import Page
@@ -131,6 +131,13 @@ class MainWindow(QMainWindow):
         who = QLabel(f"Signed in as {user.display_name} ({user.username}) — {user.roles_label}")
         who.setAccessibleName("Signed-in user")
         self.statusBar().addWidget(who, 1)
+        if user.recovery_codes_left is not None:
+            self.recovery_notice = QLabel(
+                f"Signed in with a recovery code: {user.recovery_codes_left} left. Account → New recovery codes "
+                "once your authenticator works again."
+            )
+            self.recovery_notice.setObjectName("errorText")
+            self.statusBar().addWidget(self.recovery_notice)
         where = QLabel(f"{authority.name}{' — DEMO DATA' if authority.demo else ''} · {services.config.workstation}")
         self.statusBar().addPermanentWidget(where)
 
@@ -387,13 +394,3 @@ class MainWindow(QMainWindow):
             "ShieldDesk hides the location of children at risk of significant harm in the children's index. "
             f"Every shield needs two operators.\n\nShielding team: {self._authority.team_phone}",
         )
-
-
-def clear_shielded_clipboard() -> None:
-    """A revealed address copied by an operator must not stay on the clipboard behind the lock screen or after
-    the window closes, where any program (or the next user) can paste it."""
-    clipboard = QApplication.clipboard()
-    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
-        text = clipboard.text(mode)
-        if text and SHIELDED_VALUE_FILTER.holds_shielded_value(text):
-            clipboard.clear(mode)

@@ -138,3 +138,11 @@ def test_an_unenrolled_user_sees_no_administration_menu_and_no_recovery_codes(op
     menus = [action.text() for action in window.menuBar().actions()]
     assert "&Administration" not in menus
     assert not window.second_factor_actions.recovery_action.isEnabled()
+
+
+def test_signing_in_with_a_recovery_code_says_how_many_are_left(open_window, sqlite_authority, phones):
+    recovery = phones.recovery_codes["operator1"][0]
+    sqlite_authority.sessions["operator1"] = sqlite_authority.services.auth.login("operator1", PASSWORD, recovery)
+    window = open_window("operator1")
+    assert "recovery code: 9 left" in window.recovery_notice.text() and window.recovery_notice.isVisible()
+    assert window.second_factor_actions.recovery_action.isEnabled()

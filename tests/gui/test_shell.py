@@ -2,7 +2,10 @@
 
 from shielddesk.domain.clock import FakeClock
 from shielddesk.ui import launch
+from shielddesk.ui.dialogs.enrolment import EnrolmentDialog
+from shielddesk.ui.dialogs.first_run import FirstRunDialog
 from shielddesk.ui.dialogs.login import LoginDialog
+from tests.support.authority import PASSWORD
 
 
 def test_sign_out_returns_to_sign_in_and_cancel_quits(qtbot, sqlite_authority, monkeypatch):
@@ -26,3 +29,23 @@ def test_sign_out_returns_to_sign_in_and_cancel_quits(qtbot, sqlite_authority, m
     assert asked[1] == "Signed out."
     assert not window.isVisible()
     assert quits == [True]
+
+
+def test_first_run_shows_the_first_administrators_authenticator_before_sign_in(qtbot, sqlite_services, monkeypatch):
+    def set_up(self):
+        return sqlite_services.setup.initialise(
+            authority_name="Northshire",
+            team_phone="01632 960000",
+            admin_username="first.admin",
+            admin_display_name="First Admin",
+            admin_password=PASSWORD,
+        )
+
+    shown, asked = [], []
+    monkeypatch.setattr(FirstRunDialog, "ask", set_up)
+    monkeypatch.setattr(EnrolmentDialog, "ask", lambda self: shown.append(self.secret.text()) or True)
+    monkeypatch.setattr(LoginDialog, "ask", lambda self: asked.append(not self.code.isHidden()) or None)
+    monkeypatch.setattr(launch.QApplication, "quit", lambda: None)
+    assert not launch.Shell(sqlite_services, FakeClock()).start()  # the sign-in dialog was cancelled
+    assert len(shown) == 1 and len(shown[0].replace(" ", "")) == 32
+    assert asked == [True]
