@@ -28,7 +28,8 @@ class RolePlan:
         return [f"CREATE ROLE {quote(self.owner)} LOGIN", f"CREATE ROLE {quote(self.app)} LOGIN"]
 
     def grants(self) -> list[str]:
-        """Run after `shielddesk db upgrade`, and again after each upgrade that adds a table."""
+        """Run after `shielddesk db upgrade`, and again after an upgrade that adds a table needing narrower rights than
+        read-write (an append-only one)."""
         owner, app = quote(self.owner), quote(self.app)
         statements = [
             f"ALTER DATABASE {quote(self.database)} OWNER TO {owner}",
@@ -45,6 +46,14 @@ class RolePlan:
             privileges = APPEND_ONLY.get(table) or READ_ONLY.get(table) or READ_WRITE
             statements.append(f"GRANT {privileges} ON TABLE {quote(table)} TO {app}")
         statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
+        # A table a later upgrade adds (created by the owner) is usable by the workstations at once, rather than
+        # "permission denied" until these grants are run again; running them again narrows it if it must be.
+        statements.append(
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT {READ_WRITE} ON TABLES TO {app}"
+        )
+        statements.append(
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {app}"
+        )
         return statements
 
     def script(self) -> str:
@@ -52,7 +61,7 @@ class RolePlan:
             "-- ShieldDesk database roles. As a database administrator:",
             "--   1. create the roles (then set their passwords, or let `shielddesk db roles --apply` do it);",
             "--   2. run `shielddesk db upgrade` connected as the owner role;",
-            "--   3. run the grants (again after every upgrade that adds a table).",
+            "--   3. run the grants (again after an upgrade that adds an append-only table).",
             *[f"{statement};" for statement in self.create_roles()],
             f"-- shielddesk db upgrade --db postgresql://{self.owner}@HOST/{self.database}",
             *[f"{statement};" for statement in self.grants()],
