@@ -3,6 +3,8 @@ resets that need two administrators — one asks, another carries it out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +16,7 @@ from shielddesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from shielddesk.domain.roles import Permission
 from shielddesk.security.second_factor import new_recovery_codes, new_secret, provisioning_uri
 from shielddesk.services.auth import AuthService, normalise_username
-from shielddesk.services.base import acting
+from shielddesk.services.base import Acting, acting
 from shielddesk.services.context import SETTING_AUTHORITY_NAME, SETTING_SECOND_FACTOR_REQUIRED, ServiceContext
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import RecoveryCode, SecondFactor, SecondFactorReset, Setting, User
@@ -133,12 +135,7 @@ class SecondFactorService:
     def confirm_reset(self, actor: UserSession, reset_id: int, credentials: Credentials | str) -> ResetView:
         """A second administrator removes the user's secret and recovery codes; an administrator then enrols a new
         authenticator. The one who asked, and the user themself, cannot carry it out."""
-        self._auth.reauthenticate(actor, credentials)
-        action = "user.second_factor.reset"
-        with acting(
-            self._ctx, actor, Permission.MANAGE_USERS, action, object_type="second_factor_reset", object_id=reset_id
-        ) as act:
-            reset = _pending_reset(act.session, reset_id)
+        with self._deciding(actor, reset_id, credentials, "user.second_factor.reset") as (act, reset):
             if reset.requested_by == act.user.id:
                 raise PermissionDenied("Another administrator must carry out a reset you asked for.")
             if reset.user_id == act.user.id:
@@ -150,14 +147,20 @@ class SecondFactorService:
             return _view(act.session, reset)
 
     def cancel_reset(self, actor: UserSession, reset_id: int, credentials: Credentials | str) -> ResetView:
+        with self._deciding(actor, reset_id, credentials, "user.second_factor.reset_cancel") as (act, reset):
+            reset.status, reset.decided_by, reset.decided_at = RESET_CANCELLED, act.user.id, self._ctx.now()
+            return _view(act.session, reset)
+
+    @contextmanager
+    def _deciding(
+        self, actor: UserSession, reset_id: int, credentials: Credentials | str, action: str
+    ) -> Iterator[tuple[Acting, SecondFactorReset]]:
+        """Step up, then settle a pending reset (its row locked) in one audited transaction."""
         self._auth.reauthenticate(actor, credentials)
-        action = "user.second_factor.reset_cancel"
         with acting(
             self._ctx, actor, Permission.MANAGE_USERS, action, object_type="second_factor_reset", object_id=reset_id
         ) as act:
-            reset = _pending_reset(act.session, reset_id)
-            reset.status, reset.decided_by, reset.decided_at = RESET_CANCELLED, act.user.id, self._ctx.now()
-            return _view(act.session, reset)
+            yield act, _pending_reset(act.session, reset_id)
 
     def pending_resets(self, actor: UserSession) -> list[ResetView]:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.second_factor.resets") as act:
