@@ -72,6 +72,9 @@ class SecondFactorActions(QObject):
         enrolment = self._run(lambda: self._services.second_factor.enrol(self._user(), username, credentials))
         if enrolment is not None:
             self._prompts.show_enrolment(enrolment, self._window)
+            if username == self._user().username:  # this session was opened without it: start one with it
+                self._on_session_ended("Your authenticator is set up. Sign in again with its code.")
+                return
             self._tell(f"{username}'s authenticator is set up.")
 
     def request_reset(self) -> None:

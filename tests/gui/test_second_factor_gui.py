@@ -146,3 +146,17 @@ def test_signing_in_with_a_recovery_code_says_how_many_are_left(open_window, sql
     window = open_window("operator1")
     assert "recovery code: 9 left" in window.recovery_notice.text() and window.recovery_notice.isVisible()
     assert window.second_factor_actions.recovery_action.isEnabled()
+
+
+def test_an_administrator_who_enrols_themself_signs_in_again_with_the_code(qtbot, open_window, sqlite_authority):
+    shown = []
+    prompts = Prompts(
+        step_up=lambda action, parent, second_factor: Credentials(PASSWORD),
+        choose=lambda title, label, options, parent: "admin" if "admin" in options else None,
+        show_enrolment=lambda enrolment, parent: shown.append(enrolment) or True,
+    )
+    window = open_window("admin", prompts)
+    with qtbot.waitSignal(window.signed_out) as signed_out:
+        window.second_factor_actions.enrol_action.trigger()
+    assert [e.username for e in shown] == ["admin"]
+    assert signed_out.args == ["Your authenticator is set up. Sign in again with its code."]
