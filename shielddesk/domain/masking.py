@@ -9,6 +9,8 @@ address).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import fields, replace
 
 from shielddesk.domain.child import Carer, ChildRecord, ChildSummary, Involvement
@@ -65,6 +67,35 @@ def hidden_values(record: ChildRecord) -> list[str]:
     for inv in record.involvements:
         values.extend(getattr(inv, name) for name in sorted(HIDDEN_INVOLVEMENT_FIELDS))
     return [v for v in values if v and v.strip()]
+
+
+# Shorter values ("12", "A1") are too common in ordinary words and numbers to mean anything.
+MIN_MENTIONED_LENGTH = 4
+_WORD = re.compile(r"[^\W_]+")
+
+
+def mentions_hidden_value(text: str, values: Iterable[str]) -> bool:
+    """Whether free text repeats any of `values` as whole words, however they are spaced, punctuated or cased: a
+    postcode typed as 'db999qz' or 'DB99-9QZ' is the postcode; 'Bath' is not in 'bathroom'."""
+    words = _WORD.findall(text.casefold())
+    for value in values:
+        wanted = "".join(_WORD.findall(value.casefold()))
+        if len(wanted) >= MIN_MENTIONED_LENGTH and _joined_words_equal(words, wanted):
+            return True
+    return False
+
+
+def _joined_words_equal(words: list[str], wanted: str) -> bool:
+    """Whether some run of consecutive words, joined, is exactly `wanted`."""
+    for start in range(len(words)):
+        joined = ""
+        for word in words[start:]:
+            joined += word
+            if len(joined) >= len(wanted):
+                break
+        if joined == wanted:
+            return True
+    return False
 
 
 def _check_policy_covers_every_field() -> None:

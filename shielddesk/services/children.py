@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, selectinload
 
-from shielddesk.domain.child import Carer, ChildRecord, ChildSummary, ChildView, Involvement
+from shielddesk.domain.child import ChildSummary, ChildView
 from shielddesk.domain.errors import InvalidInput, NotFound
 from shielddesk.domain.masking import hidden_values, mask_record, mask_summary, placeholder_text
 from shielddesk.domain.roles import Permission, Role, is_allowed
@@ -19,6 +19,8 @@ from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_k
 from shielddesk.domain.validation import ValueProblem, parse_cp_id
 from shielddesk.services.base import Acting, acting
 from shielddesk.services.context import SETTING_TEAM_PHONE, ServiceContext
+from shielddesk.services.free_text import refuse_locations
+from shielddesk.services.records import record_of
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Carer as CarerRow
 from shielddesk.storage.models import Child, Setting, Shield
@@ -110,32 +112,6 @@ def _order_by(order: SearchOrder, shielded: ColumnElement[bool]) -> list[ColumnE
         # page straight off the index and stops, instead of sorting every match.
         keys.insert(1, Child.date_of_birth)
     return [key.desc() if order.descending else key.asc() for key in keys]
-
-
-def record_of(child: Child) -> ChildRecord:
-    return ChildRecord(
-        cp_id=child.cp_id,
-        forenames=child.forenames,
-        surname=child.surname,
-        former_surnames=child.former_surnames,
-        date_of_birth=child.date_of_birth,
-        gender=child.gender,
-        address_line1=child.address_line1,
-        address_line2=child.address_line2,
-        town=child.town,
-        postcode=child.postcode,
-        school_name=child.school_name,
-        school_urn=child.school_urn,
-        school_postcode=child.school_postcode,
-        gp_practice_name=child.gp_practice_name,
-        gp_practice_code=child.gp_practice_code,
-        gp_postcode=child.gp_postcode,
-        carers=tuple(Carer(c.name, c.relationship, c.address, c.phone) for c in child.carers),
-        involvements=tuple(
-            Involvement(i.service, i.practitioner, i.role, i.organisation, i.phone, i.address, i.postcode)
-            for i in child.involvements
-        ),
-    )
 
 
 def visible_conditions(roles: frozenset[Role], criteria: SearchCriteria) -> list[ColumnElement[bool]]:
@@ -301,8 +277,10 @@ class ChildrenService:
                 raise InvalidInput(
                     f"Give a reason of at least {MIN_REVEAL_REASON} characters to reveal a shielded record."
                 )
+            view = self._view(act.session, child_id, reveal=True)
+            refuse_locations(reason, "the reason", child=act.session.get(Child, child_id))
             act.reason = reason
-            return self._view(act.session, child_id, reveal=True)
+            return view
 
     def _view(self, session: Session, child_id: int, *, reveal: bool) -> ChildView:
         child = session.scalars(

@@ -26,6 +26,7 @@ from shielddesk.imports.limits import ImportLimits
 from shielddesk.services.base import Acting, acting
 from shielddesk.services.children import team_placeholder
 from shielddesk.services.context import ServiceContext
+from shielddesk.services.free_text import refuse_locations
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child, GatekeeperList, ListEntry, ShieldRequest
 
@@ -316,6 +317,8 @@ class ListService:
             entry, reference = self._load(act.session, entry_id)
             if entry.status == EntryStatus.WITHDRAWN:
                 raise InvalidInput("The entry is already withdrawn.")
+            child = act.session.get(Child, entry.child_id) if entry.child_id is not None else None
+            refuse_locations(reason, "the reason", child=child, entry=entry)
             self._withdraw(act.session, entry, reason)
             act.reason = reason
             return entry_view(entry, reference)

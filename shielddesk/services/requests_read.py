@@ -15,10 +15,10 @@ from shielddesk.domain.matching import FieldComparison, score_candidate
 from shielddesk.domain.requests import RequestKind, RequestStatus, RequestView, checker_refusal
 from shielddesk.domain.roles import Permission
 from shielddesk.services.base import acting
-from shielddesk.services.children import record_of
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.lists import details_of
 from shielddesk.services.matching import facts_of, find_candidates, subject_of
+from shielddesk.services.records import record_of
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Child, GatekeeperList, ListEntry, Shield, ShieldRequest, User
 

@@ -28,6 +28,7 @@ from shielddesk.services.auth import AuthService
 from shielddesk.services.base import Acting, acting
 from shielddesk.services.changes import Changes
 from shielddesk.services.context import ServiceContext
+from shielddesk.services.free_text import refuse_locations
 from shielddesk.services.requests_read import request_view
 from shielddesk.services.reviews import close_duplicate_reviews, open_sibling_reviews
 from shielddesk.services.session import UserSession
@@ -234,6 +235,7 @@ class ShieldingService:
         review_due: date | None = None,
         shield_carers: bool = True,
     ) -> ShieldRequest:
+        refuse_locations(reason, "the reason", child=child, entry=entry)
         if child is not None and self._pending(act.session, child_id=child.id, kind=kind):
             raise InvalidInput("There is already a pending request of this kind for this child.")
         if entry is not None and self._pending(act.session, entry_id=entry.id):
@@ -281,6 +283,10 @@ class ShieldingService:
             raise PermissionDenied(refusal)
         if request.status != RequestStatus.PENDING.value:
             raise AlreadyDecided(f"This request was already {request.status}.")
+        if note:
+            child = session.get(Child, request.child_id) if request.child_id is not None else None
+            entry = session.get(ListEntry, request.entry_id) if request.entry_id is not None else None
+            refuse_locations(note, "the note", child=child, entry=entry)
         claimed = session.execute(
             update(ShieldRequest)
             .where(

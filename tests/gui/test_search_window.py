@@ -145,6 +145,9 @@ def test_every_control_is_keyboard_reachable_with_an_accessible_name(qtbot, open
         page.cp_id,
         page.postcode,
         page.address,
+        page.school,
+        page.gp_practice,
+        page.carer,
         page.sounds_like,
         page.clear_button,
         page.search_button,
@@ -181,3 +184,22 @@ def test_lock_closes_any_open_dialog_so_nothing_shows_over_the_lock_screen(qtbot
     QTimer.singleShot(50, lambda: window.lock(idle=True))
     results.append(dialog.ask())  # runs its own modal loop until the lock cancels it
     assert results == [None] and not dialog.isVisible() and window.locked
+
+
+def test_school_gp_and_carer_find_a_child_only_for_those_who_may_see_them(qtbot, open_window):
+    for role, expected in (("operator1", [CANARY_CP_ID]), ("practitioner", [])):
+        window = open_window(role)
+        page = window.search_page
+        for field, value in (
+            (page.school, CANARY["school_name"]),
+            (page.gp_practice, CANARY["gp_practice_name"]),
+            (page.carer, CANARY["carer1_name"]),
+        ):
+            page.clear()
+            qtbot.keyClicks(field, value)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            found = [page.model.row(r).cp_id for r in range(page.model.rowCount())]
+            assert found == expected, (role, field.accessibleName())
+        page.clear()
+        assert not page.school.text() and not page.carer.text()
+        window.close()

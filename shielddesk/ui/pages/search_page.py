@@ -66,6 +66,20 @@ class SearchPage(QWidget):
         self.cp_id = self._field("CP ID", "CP0123456789")
         self.postcode = self._field("Postcode", "")
         self.address = self._field("Address", "")
+        self.school = self._field("School", "school name")
+        self.gp_practice = self._field("GP practice", "practice name")
+        self.carer = self._field("Carer's name", "")
+        self._text_fields = (
+            self.surname,
+            self.forenames,
+            self.dob,
+            self.cp_id,
+            self.postcode,
+            self.address,
+            self.school,
+            self.gp_practice,
+            self.carer,
+        )
         self.search_button = QPushButton(icon("search"), "&Search")
         self.search_button.setDefault(True)
         self.search_button.setAccessibleName("Search")
@@ -85,6 +99,9 @@ class SearchPage(QWidget):
             ("C&P ID", self.cp_id),
             ("Post&code", self.postcode),
             ("&Address", self.address),
+            ("Sc&hool", self.school),
+            ("&GP practice", self.gp_practice),
+            ("Ca&rer's name", self.carer),
         ]
         for position, (label_text, field) in enumerate(rows):
             label = QLabel(label_text)
@@ -96,7 +113,7 @@ class SearchPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.search_button)
-        grid.addLayout(buttons, 4, 0, 1, 3)
+        grid.addLayout(buttons, len(rows) // 3 * 2, 0, 1, 3)
 
         self.model = SearchResultsModel(parent=self)
         self.model.set_shield_icon(icon("shield"))
@@ -136,9 +153,9 @@ class SearchPage(QWidget):
 
         self.search_button.clicked.connect(self.run_search)
         self.clear_button.clicked.connect(self.clear)
-        for field in (self.surname, self.forenames, self.dob, self.cp_id, self.postcode, self.address):
+        for field in self._text_fields:
             field.returnPressed.connect(self.run_search)
-        self.setTabOrder(self.address, self.sounds_like)
+        self.setTabOrder(self._text_fields[-1], self.sounds_like)
         self.setTabOrder(self.sounds_like, self.clear_button)
         self.setTabOrder(self.clear_button, self.search_button)
         self.setTabOrder(self.search_button, self.table)
@@ -162,6 +179,9 @@ class SearchPage(QWidget):
             cp_id=self.cp_id.text(),
             postcode=self.postcode.text(),
             address=self.address.text(),
+            school=self.school.text(),
+            gp_practice=self.gp_practice.text(),
+            carer_name=self.carer.text(),
         )
 
     def run_search(self) -> None:
@@ -202,7 +222,7 @@ class SearchPage(QWidget):
 
     def clear(self) -> None:
         """Forget the search, its results and the open record (used on lock and sign-out)."""
-        for field in (self.surname, self.forenames, self.dob, self.cp_id, self.postcode, self.address):
+        for field in self._text_fields:
             field.clear()
         self.sounds_like.setChecked(False)
         self.model.clear()
