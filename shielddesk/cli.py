@@ -273,6 +273,7 @@ def _criteria(args: argparse.Namespace) -> SearchCriteria:
         surname=args.surname or "",
         forenames=args.forenames or "",
         sounds_like=args.sounds_like,
+        former_surname=args.former_surname,
         date_of_birth=born,
         cp_id=args.cp_id or "",
         postcode=args.postcode or "",
@@ -412,6 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--surname")
     p.add_argument("--forenames")
     p.add_argument("--sounds-like", action="store_true", help="match the surname by sound")
+    p.add_argument(
+        "--former-surname", action="store_true", help="look for the surname among former surnames (adoption, change)"
+    )
     p.add_argument("--dob", metavar="DATE", help="date of birth, YYYY-MM-DD or DD/MM/YYYY")
     p.add_argument("--cp-id")
     p.add_argument("--postcode")

@@ -51,6 +51,8 @@ def record_as_columns(view: ChildView) -> dict[str, object]:
 
 
 def print_search_table(page: ResultPage, out: TextIO) -> None:
+    if page.former_surname_matches:
+        print(f"{page.former_surname_matches} more had this surname before (--former-surname lists them).", file=out)
     if not page.rows:
         print("No children match.", file=out)
         return

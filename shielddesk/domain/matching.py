@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
-from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
+from shielddesk.domain.text import former_surname_keys, name_key, phonetic_key, postcode_key, words_key
 
 PLAUSIBLE = 50
 STRONG = 80
@@ -188,11 +188,8 @@ def _surname(wanted: _Wanted, facts: CandidateFacts) -> tuple[float, FieldCompar
         return 0.0, FieldComparison("surname", Agreement.MISSING)
     if wanted.surname == recorded:
         return 30.0, FieldComparison("surname", Agreement.AGREE)
-    if facts.former_surnames:
-        former = {name_key(p) for p in facts.former_surnames.replace(";", ",").split(",") if p.strip()}
-        former |= {name_key(p) for p in facts.former_surnames.split() if p.strip()}
-        if wanted.surname in former:
-            return 27.0, FieldComparison("surname", Agreement.PARTIAL, "matches a former surname")
+    if facts.former_surnames and wanted.surname in former_surname_keys(facts.former_surnames):
+        return 27.0, FieldComparison("surname", Agreement.PARTIAL, "matches a former surname")
     recorded_parts = set(_parts(facts.surname))
     if len(wanted.surname_parts | recorded_parts) > 1 and wanted.surname_parts & recorded_parts:
         return 24.0, FieldComparison("surname", Agreement.PARTIAL, "one part of a double-barrelled name")

@@ -20,6 +20,9 @@ class SortColumn(StrEnum):
     SHIELDED = "shielded"
 
 
+_FLAGS = frozenset({"sounds_like", "former_surname"})
+
+
 @dataclass(frozen=True)
 class SearchCriteria:
     surname: str = ""
@@ -32,17 +35,19 @@ class SearchCriteria:
     school: str = ""
     gp_practice: str = ""
     carer_name: str = ""
+    # The surname is looked for among former surnames (an adopted child, a name changed) instead of the current.
+    former_surname: bool = False
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in fields(self) if f.name != "sounds_like")
+        return not any(getattr(self, f.name) for f in fields(self) if f.name not in _FLAGS)
 
     def uses_hidden_field(self) -> bool:
         return any(getattr(self, name).strip() for name in HIDDEN_SEARCH_CRITERIA)
 
     def described(self) -> dict[str, object]:
         """Which criteria were used, for the audit log: the names, never the values typed."""
-        used = [f.name for f in fields(self) if f.name != "sounds_like" and getattr(self, f.name)]
-        return {"criteria": used, "sounds_like": self.sounds_like}
+        used = [f.name for f in fields(self) if f.name not in _FLAGS and getattr(self, f.name)]
+        return {"criteria": used, "sounds_like": self.sounds_like, "former_surname": self.former_surname}
 
 
 @dataclass(frozen=True)

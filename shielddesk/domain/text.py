@@ -57,3 +57,20 @@ def phonetic_key(text: str) -> str:
         return ""
     first = folded.split(" ")[0]
     return jellyfish.metaphone(first).upper()
+
+
+@lru_cache(maxsize=1 << 12)
+def former_surname_keys(text: str) -> tuple[str, ...]:
+    """The name keys a child's former surnames are found by: each one as recorded ('Smith-Jones; Okafor' ->
+    'smithjones', 'okafor') and each word of a several-word one ('smith', 'jones'), without repeats."""
+    keys: dict[str, None] = {}
+    for part in text.replace(";", ",").split(","):
+        for candidate in (part, *part.replace("-", " ").split()):
+            if key := name_key(candidate):
+                keys[key] = None
+    return tuple(keys)
+
+
+def former_surname_index(text: str) -> tuple[tuple[str, str], ...]:
+    """What is stored to find a child by a former surname: each key with its sounds-like key."""
+    return tuple((key, phonetic_key(key)) for key in former_surname_keys(text))

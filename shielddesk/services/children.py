@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -23,7 +23,7 @@ from shielddesk.services.free_text import refuse_locations
 from shielddesk.services.records import record_of
 from shielddesk.services.session import UserSession
 from shielddesk.storage.models import Carer as CarerRow
-from shielddesk.storage.models import Child, Setting, Shield
+from shielddesk.storage.models import Child, FormerSurname, Setting, Shield
 
 MAX_PAGE = 500
 MIN_REVEAL_REASON = 10
@@ -34,6 +34,7 @@ class ResultPage:
     total: int
     offset: int
     rows: tuple[ChildSummary, ...]
+    former_surname_matches: int = 0  # more children who had this surname before (first page only)
 
 
 def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
@@ -49,16 +50,7 @@ def _shielded_flag() -> ColumnElement[bool]:
 def _filters(criteria: SearchCriteria) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.surname.strip():
-        if criteria.sounds_like:
-            key = phonetic_key(criteria.surname)
-            if not key:
-                raise InvalidInput("The surname has no letters to match on.")
-            conditions.append(Child.surname_phonetic == key)
-        else:
-            key = name_key(criteria.surname)
-            if not key:
-                raise InvalidInput("The surname has no letters or digits to search on.")
-            conditions.append(_prefix(Child.surname_key, key))
+        conditions.append(_surname_condition(criteria, former=criteria.former_surname))
     if criteria.forenames.strip():
         key = name_key(criteria.forenames)
         if not key:
@@ -92,6 +84,32 @@ def _filters(criteria: SearchCriteria) -> list[ColumnElement[bool]]:
             raise InvalidInput("The carer's name has no letters or digits to search on.")
         conditions.append(exists().where(and_(CarerRow.child_id == Child.id, _prefix(CarerRow.name_key, key))))
     return conditions
+
+
+def _surname_condition(criteria: SearchCriteria, *, former: bool) -> ColumnElement[bool]:
+    """The surname as typed (or by sound) against the current surname, or against any former surname."""
+    if criteria.sounds_like:
+        key = phonetic_key(criteria.surname)
+        if not key:
+            raise InvalidInput("The surname has no letters to match on.")
+        current, earlier = Child.surname_phonetic == key, FormerSurname.phonetic == key
+    else:
+        key = name_key(criteria.surname)
+        if not key:
+            raise InvalidInput("The surname has no letters or digits to search on.")
+        current, earlier = _prefix(Child.surname_key, key), _prefix(FormerSurname.name_key, key)
+    # Few children have a former surname: the database starts from those that match and joins the child.
+    return Child.id.in_(select(FormerSurname.child_id).where(earlier)) if former else current
+
+
+def former_surname_count(session: Session, roles: frozenset[Role], criteria: SearchCriteria) -> int:
+    """How many more children the same search would find by a former surname (not already found by the current
+    one): said beside the results, so that a child known by an earlier name is not taken to be missing."""
+    if not criteria.surname.strip() or criteria.former_surname:
+        return 0
+    conditions = visible_conditions(roles, replace(criteria, former_surname=True))
+    conditions.append(~_surname_condition(criteria, former=False))
+    return session.scalar(select(func.count()).select_from(Child).where(*conditions)) or 0
 
 
 def _order_by(order: SearchOrder, shielded: ColumnElement[bool]) -> list[ColumnElement[object]]:
@@ -236,8 +254,9 @@ class ChildrenService:
                     masked=False,
                 )
                 summaries.append(mask_summary(summary, placeholder) if summary.shielded else summary)
+            former = former_surname_count(act.session, act.roles, criteria) if offset == 0 else 0
             act.details.update(criteria.described(), offset=offset, returned=len(rows), total=total)
-            return ResultPage(total=total, offset=offset, rows=tuple(summaries))
+            return ResultPage(total=total, offset=offset, rows=tuple(summaries), former_surname_matches=former)
 
     def search_records(
         self, actor: UserSession, criteria: SearchCriteria, *, offset: int = 0, limit: int = 100

@@ -32,7 +32,7 @@ from shielddesk.services.base import acting
 from shielddesk.services.context import SETTING_TEAM_PHONE, ServiceContext
 from shielddesk.services.lists import details_of
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import Child, GatekeeperList, ListEntry, Setting, Shield
+from shielddesk.storage.models import Child, FormerSurname, GatekeeperList, ListEntry, Setting, Shield
 
 BLOCK_LIMIT = 400  # candidates scored per entry, the likeliest first
 
@@ -219,12 +219,36 @@ _PREFIX_COLUMNS = {
 }
 
 
+@lru_cache(maxsize=2)
+def _former_surname_query(dated: bool) -> Any:
+    """Children who had the entry's surname before (an adoption, a change of name), born on the entry's date or
+    a likely mistyping of it when it has one. Its own small statement: folded into the blocks above as an OR, it
+    would keep PostgreSQL from using their indexes."""
+    shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
+    conditions = [FormerSurname.name_key == bindparam("surname")]
+    if dated:
+        conditions.append(Child.date_of_birth.in_(bindparam("variants", expanding=True)))
+    return (
+        select(*_CANDIDATE_COLUMNS, shielded.label("shielded"))
+        .join(FormerSurname, FormerSurname.child_id == Child.id)
+        .where(*conditions)
+        .order_by(Child.id)
+        .limit(BLOCK_LIMIT)
+    )
+
+
 def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterable[int] = ()) -> MatchOutcome:
     shape, params = _block_plan(subject)
     if not shape:
         return rank(subject, [])
     excluded = set(exclude)
-    rows = session.execute(_candidate_query(shape), params)
+    rows = list(session.execute(_candidate_query(shape), params))
+    if "surname" in params:
+        seen = {row.id for row in rows}
+        for row in session.execute(_former_surname_query("variants" in params), params):
+            if row.id not in seen:
+                seen.add(row.id)
+                rows.append(row)
     return rank(subject, [facts_of(row, shielded=bool(row.shielded)) for row in rows if row.id not in excluded])
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import Column, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.child import CHILD_FIELDS
-from shielddesk.domain.text import name_key, phonetic_key, postcode_key, words_key
+from shielddesk.domain.text import former_surname_index, name_key, phonetic_key, postcode_key, words_key
 from shielddesk.imports.population import INVOLVEMENT_COLUMNS as INVOLVEMENT_FILE_COLUMNS
 from shielddesk.imports.population import CarerValues, ChildValues
-from shielddesk.storage.models import Carer, Child, Involvement
+from shielddesk.storage.models import Carer, Child, FormerSurname, Involvement
 
 CHILD_COLUMNS = (
     "id",
@@ -39,6 +39,8 @@ CARER_COLUMNS = ("child_id", "position", "name", "relationship", "address", "pho
 # The file's columns, with the child's id and the row's position in place of the cp_id.
 INVOLVEMENT_COLUMNS = ("child_id", "position", *(c for c in INVOLVEMENT_FILE_COLUMNS if c != "cp_id"))
 _DATE_OF_BIRTH = CHILD_FIELDS.index("date_of_birth")
+_FORMER_SURNAMES = CHILD_FIELDS.index("former_surnames")
+FORMER_SURNAME_COLUMNS = ("child_id", "name_key", "phonetic")
 Prepared = tuple[tuple[object, ...], list[tuple[object, ...]]]
 _BULK_TABLES = ("child", "carer")
 _DELETE_CHUNK = 1000  # ids per DELETE ... IN (...)
@@ -150,7 +152,18 @@ class PopulationStore:
         self.insert("child", CHILD_COLUMNS, children)
         if carers:
             self.insert("carer", CARER_COLUMNS, carers)
+        self._add_former_surnames((child[0], child[1 + _FORMER_SURNAMES]) for child in children)
         return ids
+
+    def _add_former_surnames(self, children: Iterable[tuple[object, object]]) -> None:
+        rows = [
+            (child_id, key, sound)
+            for child_id, former in children
+            if former
+            for key, sound in former_surname_index(str(former))
+        ]
+        if rows:
+            self.insert("former_surname", FORMER_SURNAME_COLUMNS, rows)
 
     def update_children(self, rows: Sequence[tuple[int, int, ChildValues, CarerValues]]) -> None:
         """Rewrites changed children (id, stored version, new values, new carers) and replaces their carers."""
@@ -162,6 +175,8 @@ class PopulationStore:
             ],
         )
         self._session.execute(delete(Carer).where(Carer.child_id.in_([r[0] for r in rows])))
+        self._session.execute(delete(FormerSurname).where(FormerSurname.child_id.in_([r[0] for r in rows])))
+        self._add_former_surnames((child_id, values[_FORMER_SURNAMES]) for child_id, _v, values, _c in rows)
         carers = [row for child_id, _v, _values, carer_values in rows for row in carer_rows(child_id, carer_values)]
         if carers:
             self._session.execute(insert(Carer.__table__), [dict(zip(CARER_COLUMNS, c, strict=True)) for c in carers])

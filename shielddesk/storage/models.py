@@ -109,6 +109,17 @@ class Carer(Base):
     child: Mapped[Child] = orm.relationship(back_populates="carers")
 
 
+class FormerSurname(Base):
+    """A former surname's search keys (domain.text.former_surname_keys): an adopted child is found, and matched,
+    by the surname a list may still know her by."""
+
+    __tablename__ = "former_surname"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    name_key: Mapped[str] = mapped_column(SearchKey(TEXT), index=True)
+    phonetic: Mapped[str] = mapped_column(SearchKey(32), index=True)
+
+
 class Involvement(Base):
     __tablename__ = "involvement"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

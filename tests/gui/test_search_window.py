@@ -9,7 +9,7 @@ from shielddesk.domain.credentials import Credentials
 from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
 from shielddesk.ui.models.search_results import COL_SHIELD, RowRole
 from tests.gui.conftest import visible_texts
-from tests.support.authority import CANARY, CANARY_CP_ID, CANARY_VALUES, PASSWORD
+from tests.support.authority import CANARY, CANARY_CP_ID, CANARY_VALUES, PASSWORD, child_row, write_children
 
 
 def _search_surname(qtbot, window, surname):
@@ -203,3 +203,18 @@ def test_school_gp_and_carer_find_a_child_only_for_those_who_may_see_them(qtbot,
         page.clear()
         assert not page.school.text() and not page.carer.text()
         window.close()
+
+
+def test_a_child_known_by_a_former_surname_is_offered_not_missed(qtbot, open_window, sqlite_authority, tmp_path):
+    rows = [child_row("CP8100000001", "Lena", "Hartley", "2016-04-09", former_surnames="Quennell")]
+    services = sqlite_authority.services
+    services.population.import_population(sqlite_authority.admin, write_children(tmp_path / "f.csv", rows))
+    window = open_window("operator1")
+    page = _search_surname(qtbot, window, "quennell")
+    assert page.message.text() == "No children match."
+    assert page.former_button.isVisible() and "Show the 1 who had this surname" in page.former_button.text()
+    page.former_button.click()
+    assert [page.model.row(r).cp_id for r in range(page.model.rowCount())] == ["CP8100000001"]
+    assert page.message.text() == "1 child had this surname before." and not page.former_button.isVisible()
+    page.clear()
+    assert not page.former_button.isVisible()

@@ -43,6 +43,7 @@ class SearchResultsModel(QAbstractTableModel):
         self._order = SearchOrder()
         self._rows: list[ChildSummary] = []
         self._total = 0
+        self.former_surname_matches = 0  # of the last search started
         self._shield_icon: Any = None
 
     # ---- loading -------------------------------------------------------------------------------
@@ -58,6 +59,7 @@ class SearchResultsModel(QAbstractTableModel):
         self._fetcher = fetcher
         self._rows = list(first.rows)
         self._total = first.total
+        self.former_surname_matches = first.former_surname_matches
         self.endResetModel()
         return self._total
 
@@ -66,6 +68,7 @@ class SearchResultsModel(QAbstractTableModel):
         self._fetcher = None
         self._rows = []
         self._total = 0
+        self.former_surname_matches = 0
         self.endResetModel()
 
     @property

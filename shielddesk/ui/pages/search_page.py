@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
@@ -89,6 +90,11 @@ class SearchPage(QWidget):
         self.message = QLabel()
         self.message.setAccessibleName("Search result summary")
         self.message.setWordWrap(True)
+        # A child adopted or renamed is not "not found": the search says who had the surname before.
+        self.former_button = QPushButton()
+        self.former_button.setAccessibleName("Show children who had this surname before")
+        self.former_button.hide()
+        self.former_button.clicked.connect(self._show_former_surnames)
 
         criteria = QGroupBox("Find a child")
         grid = QGridLayout(criteria)
@@ -141,7 +147,10 @@ class SearchPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(criteria)
-        left_layout.addWidget(self.message)
+        summary = QHBoxLayout()
+        summary.addWidget(self.message, 1)
+        summary.addWidget(self.former_button)
+        left_layout.addLayout(summary)
         left_layout.addWidget(self.table, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -207,13 +216,24 @@ class SearchPage(QWidget):
             return
         except ShieldDeskError as exc:
             self.model.clear()
+            self.former_button.hide()
             self.message.setText(str(exc))
             return
-        self.message.setText("No children match." if total == 0 else f"{total:,} match{'es' if total != 1 else ''}.")
+        matches = "No children match." if total == 0 else f"{total:,} match{'es' if total != 1 else ''}."
+        if criteria.former_surname:
+            matches = f"{total:,} {'child' if total == 1 else 'children'} had this surname before."
+        self.message.setText(matches)
+        before = self.model.former_surname_matches
+        self.former_button.setText(f"Show the {before:,} who had this surname &before")
+        self.former_button.setVisible(before > 0)
         if total:
             self.table.resizeColumnsToContents()
             self.table.selectRow(0)
             self.table.setFocus()
+
+    def _show_former_surnames(self) -> None:
+        if self._criteria is not None:
+            self._search(replace(self._criteria, former_surname=True))
 
     def refresh(self) -> None:
         """Run the shown search again (a shield was applied or removed somewhere)."""
@@ -228,6 +248,7 @@ class SearchPage(QWidget):
         self.model.clear()
         self.detail.clear()
         self.message.clear()
+        self.former_button.hide()
         self._criteria = None
         self.surname.setFocus()
 
