@@ -27,6 +27,7 @@ from shielddesk.app import Services, build_services
 from shielddesk.bench import ProcessKeyring
 from shielddesk.config import Config
 from shielddesk.domain.clock import SystemClock
+from shielddesk.domain.credentials import Credentials
 from shielddesk.security.passwords import fast_hasher_for_tests
 from shielddesk.security.secrets import SecretStore
 from shielddesk.services.session import UserSession
@@ -154,7 +155,7 @@ def interaction(config: dict[str, Any]) -> dict[str, Any]:
     figures: dict[str, Any] = {"keypress_ms": _keypress_to_paint(services, config)}
     heartbeat = _Heartbeat()
     prompts = Prompts()
-    prompts.step_up = lambda _action, _parent: password  # type: ignore[method-assign, assignment]
+    prompts.step_up = lambda _action, _parent, _second_factor: Credentials(password)
     clock = SystemClock()
     authority = services.setup.authority()
 
