@@ -42,6 +42,7 @@ from shielddesk.ui.pages.lists_page import ListsPage
 from shielddesk.ui.pages.queues_page import QueuesPage
 from shielddesk.ui.pages.search_page import SearchPage
 from shielddesk.ui.pages.shields_page import ShieldsPage
+from shielddesk.ui.pages.users_page import UsersPage
 from shielddesk.ui.prompts import Prompts
 from shielddesk.ui.resources import icon
 from shielddesk.ui.tasks import BackgroundTask, show_progress
@@ -106,18 +107,21 @@ class MainWindow(QMainWindow):
             user.may(Permission.VIEW_AUDIT) and user.may(Permission.VIEW_QUEUES)
         )
         self.certificate_page = CertificatePage(services, user, self.prompts, **page_kwargs) if may_certify else None
-        for page in (self.queues_page, self.lists_page, self.confirm_page, self.shields_page, self.certificate_page):
+        self.users_page = (
+            UsersPage(services, user, self.prompts, **page_kwargs) if user.may(Permission.MANAGE_USERS) else None
+        )
+        pages = (
+            self.queues_page,
+            self.lists_page,
+            self.confirm_page,
+            self.shields_page,
+            self.certificate_page,
+            self.users_page,
+        )
+        for page in pages:
             if page is not None:
                 self.pages.append(page)
                 self.tabs.addTab(page, page.title)
-        if self.tabs.count() == 0:
-            nothing = QLabel(
-                "Your role has no work areas in this window. Administrators import the population from "
-                "the File menu, set up authenticators from the Administration menu, and manage users with the "
-                "command line."
-            )
-            nothing.setWordWrap(True)
-            self.tabs.addTab(nothing, "Administration")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self._unlock)
@@ -162,6 +166,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+        self._tab_shown(self.tabs.currentIndex())  # the first work area (Lists, Users) is filled like any other
         if self.tabs.currentWidget() is self.search_page:
             self.search_page.surname.setFocus()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
@@ -14,6 +15,10 @@ from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.lists import EntryDetails
 from shielddesk.services.matching import MatchReport
 from shielddesk.services.second_factor import Enrolment
+from shielddesk.services.users import UserInfo
+
+if TYPE_CHECKING:
+    from shielddesk.ui.dialogs.user_form import UserForm
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ def _choose(title: str, label: str, options: list[str], parent: QWidget) -> str 
         return None
     chosen, ok = QInputDialog.getItem(parent, title, label, options, 0, False)
     return chosen if ok and chosen else None
+
+
+def _user_form(current: UserInfo | None, parent: QWidget) -> UserForm | None:
+    from shielddesk.ui.dialogs.user_form import UserFormDialog
+
+    if current is None:
+        return UserFormDialog(parent=parent).ask()
+    return UserFormDialog(username=current.username, roles=current.roles, parent=parent).ask()
 
 
 def _show_enrolment(enrolment: Enrolment, parent: QWidget) -> bool:
@@ -116,3 +129,5 @@ class Prompts:
     printer: Callable[[QWidget], QPrinter | None] = _printer
     choose: Callable[[str, str, list[str], QWidget], str | None] = _choose
     show_enrolment: Callable[[Enrolment, QWidget], bool] = _show_enrolment
+    # None: a new user's form; a user: that user's roles.
+    user_form: Callable[[UserInfo | None, QWidget], UserForm | None] = _user_form
