@@ -94,6 +94,7 @@ class SecondFactorService:
         self._auth.reauthenticate(actor, credentials)
         with acting(self._ctx, actor, None, "user.second_factor.recovery_codes", object_type="user") as act:
             act.object_id = act.user.id
+            _lock_sign_ins(act.session, act.user.id)
             if act.session.get(SecondFactor, act.user.id) is None:
                 raise InvalidInput("You have no second factor yet, so there are no recovery codes to renew.")
             keys = self._ctx.second_factor_keys(act.session)
@@ -140,6 +141,7 @@ class SecondFactorService:
                 raise PermissionDenied("Another administrator must carry out a reset you asked for.")
             if reset.user_id == act.user.id:
                 raise PermissionDenied("You cannot carry out a reset of your own second factor.")
+            _lock_sign_ins(act.session, reset.user_id)
             act.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == reset.user_id))
             act.session.execute(delete(SecondFactor).where(SecondFactor.user_id == reset.user_id))
             reset.status, reset.decided_by, reset.decided_at = RESET_DONE, act.user.id, self._ctx.now()
@@ -192,6 +194,12 @@ class SecondFactorService:
                 act.session.add(Setting(key=SETTING_SECOND_FACTOR_REQUIRED, value="yes"))
             else:
                 setting.value = "yes"
+
+
+def _lock_sign_ins(session: Session, user_id: int) -> None:
+    """Wait for, and hold off, the user's sign-ins, taking the locks in their order (the user's row first): a
+    reset carried out while the user spent a code deadlocked on PostgreSQL, and the reset was refused."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update()).first()
 
 
 def _find(session: Session, username: str) -> User:

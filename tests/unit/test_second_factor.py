@@ -20,6 +20,7 @@ from shielddesk.domain.errors import (
     SecondFactorReused,
     SecondFactorUnreadable,
     SessionEnded,
+    ShieldDeskError,
 )
 from shielddesk.domain.roles import Role
 from shielddesk.security.second_factor import code_at
@@ -308,3 +309,48 @@ def test_an_authority_set_up_before_second_factors_keeps_signing_in(tmp_path):
 
 def admin_now(services):
     return services.ctx.clock.now()
+
+
+def _race_reset_against_sign_in(services, admin2, reset_id: int, confirm_with: Credentials, code: str) -> str:
+    barrier, outcome = threading.Barrier(2), []
+
+    def sign_in() -> None:
+        barrier.wait()
+        try:
+            services.auth.login("operator1", PASSWORD, code)
+            outcome.append("signed in")
+        except ShieldDeskError as exc:
+            outcome.append(type(exc).__name__)
+
+    def carry_out() -> None:
+        barrier.wait()
+        services.second_factor.confirm_reset(admin2, reset_id, confirm_with)
+
+    threads = [threading.Thread(target=sign_in), threading.Thread(target=carry_out)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome[0]
+
+
+def test_a_reset_racing_the_users_sign_in_never_half_applies(authority, phones):
+    """Carried out while the user signs in with a code: one waits for the other; the sign-in ends signed in or
+    refused with a message, never with a database error, and the reset is whole."""
+    services, admin = authority.services, authority.admin
+    services.users.add_user(admin, "admin2", "Second Admin", [Role.ADMIN], PASSWORD)
+    phones.secrets["admin2"] = services.second_factor.enrol(admin, "admin2", phones.fresh("admin")).secret
+    admin2 = phones.sign_in("admin2")
+    outcomes = []
+    for _ in range(8):
+        reset = services.second_factor.request_reset(admin, "operator1", "phone replaced", phones.fresh("admin"))
+        confirm_with, code = phones.fresh("admin2"), phones.fresh("operator1").code
+        outcomes.append(_race_reset_against_sign_in(services, admin2, reset.reset_id, confirm_with, code))
+        with services.ctx.transaction() as session:
+            assert session.get(SecondFactor, authority.operator1.user_id) is None
+            assert (
+                session.scalar(select(RecoveryCode.id).where(RecoveryCode.user_id == authority.operator1.user_id))
+                is None
+            )
+        phones.secrets["operator1"] = services.second_factor.enrol(admin, "operator1", phones.fresh("admin")).secret
+    assert len(outcomes) == 8 and set(outcomes) <= {"signed in", "SecondFactorNotEnrolled"}
