@@ -37,6 +37,7 @@ from shielddesk.ui.dialogs.login import LoginDialog
 from shielddesk.ui.main_window import MainWindow
 from shielddesk.ui.pages.search_page import SearchPage
 from shielddesk.ui.prompts import Prompts
+from shielddesk.ui.tasks import finish_running_tasks
 
 TIMEOUT_S = 600
 
@@ -203,6 +204,7 @@ def interaction(config: dict[str, Any]) -> dict[str, Any]:
     figures["signed"] = page.issued is not None
     figures["signing_message"] = page.message.text()
     signoff_window.close()
+    finish_running_tasks()
     services.close()
     return figures
 
@@ -244,6 +246,7 @@ def main(argv: list[str]) -> int:
     app = QApplication(sys.argv[:1])  # every mode runs in this application
     GuiThreadCollector(app)  # as the application runs it (see ui.collector)
     result = MODES[argv[1]](config)
+    finish_running_tasks()  # a readiness check started by the last window may still be verifying the chain
     print(json.dumps(result, default=lambda value: value.isoformat() if isinstance(value, date) else str(value)))
     return 0
 

@@ -219,22 +219,30 @@ _PREFIX_COLUMNS = {
 }
 
 
+_FORMER_SURNAME_IDS = (
+    select(FormerSurname.child_id).where(FormerSurname.name_key == bindparam("surname")).limit(BLOCK_LIMIT)
+)
+
+
 @lru_cache(maxsize=2)
 def _former_surname_query(dated: bool) -> Any:
-    """Children who had the entry's surname before (an adoption, a change of name), born on the entry's date or
-    a likely mistyping of it when it has one. Its own small statement: folded into the blocks above as an OR, it
-    would keep PostgreSQL from using their indexes."""
+    """The children found by `_FORMER_SURNAME_IDS`, born on the entry's date or a likely mistyping of it when it
+    has one."""
     shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
-    conditions = [FormerSurname.name_key == bindparam("surname")]
+    conditions = [Child.id.in_(bindparam("former_ids", expanding=True))]
     if dated:
         conditions.append(Child.date_of_birth.in_(bindparam("variants", expanding=True)))
-    return (
-        select(*_CANDIDATE_COLUMNS, shielded.label("shielded"))
-        .join(FormerSurname, FormerSurname.child_id == Child.id)
-        .where(*conditions)
-        .order_by(Child.id)
-        .limit(BLOCK_LIMIT)
-    )
+    return select(*_CANDIDATE_COLUMNS, shielded.label("shielded")).where(*conditions).order_by(Child.id)
+
+
+def _former_surname_rows(session: Session, params: dict[str, Any]) -> list[Any]:
+    """Children who had the entry's surname before (an adoption, a change of name). Two small steps, not a join
+    or an OR in the blocks above: most surnames are nobody's former surname, and a join let SQLite start from
+    everyone born on the candidate dates (matching took 60 % longer)."""
+    ids = session.scalars(_FORMER_SURNAME_IDS, {"surname": params["surname"]}).all()
+    if not ids:
+        return []
+    return list(session.execute(_former_surname_query("variants" in params), {**params, "former_ids": list(ids)}))
 
 
 def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterable[int] = ()) -> MatchOutcome:
@@ -245,7 +253,7 @@ def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterabl
     rows = list(session.execute(_candidate_query(shape), params))
     if "surname" in params:
         seen = {row.id for row in rows}
-        for row in session.execute(_former_surname_query("variants" in params), params):
+        for row in _former_surname_rows(session, params):
             if row.id not in seen:
                 seen.add(row.id)
                 rows.append(row)

@@ -21,6 +21,7 @@ from shielddesk.ui.dialogs.first_run import FirstRunDialog
 from shielddesk.ui.dialogs.login import LoginDialog
 from shielddesk.ui.main_window import MainWindow
 from shielddesk.ui.resources import icon, style_sheet
+from shielddesk.ui.tasks import finish_running_tasks
 
 log = logging.getLogger(__name__)
 
@@ -119,4 +120,5 @@ def run_gui(config: Config, argv: list[str] | None = None) -> int:
             return 0
         return app.exec()
     finally:
+        finish_running_tasks()  # before the services close under them
         services.close()

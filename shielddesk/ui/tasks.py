@@ -55,6 +55,16 @@ class BackgroundTask(QThread):
             self.succeeded.emit(result)
 
 
+def finish_running_tasks() -> None:
+    """At exit: cancel every task still running and wait for it. A thread object destroyed while its thread runs
+    aborts the whole process ("QThread: Destroyed while thread is still running") — seen when the application
+    quit while a readiness check it had started after signing was still verifying a large audit chain."""
+    for task in list(_RUNNING):
+        task.cancel()
+        task.wait()
+    _RUNNING.clear()
+
+
 def show_progress(dialog: QProgressDialog, done: int, total: int, stage: str) -> None:
     """A task's `progressed` signal shown on its progress dialog (total 0: a busy indicator)."""
     dialog.setLabelText(stage)
