@@ -65,6 +65,13 @@ class FieldComparison:
     note: str = ""
 
 
+@lru_cache(maxsize=256)
+def _compared(field: str, agreement: Agreement, note: str = "") -> FieldComparison:
+    """Comparisons are immutable and few: one instance of each, not one per candidate scored (a fifth of the
+    scoring time went to building them)."""
+    return FieldComparison(field, agreement, note)
+
+
 @dataclass(frozen=True)
 class ScoredCandidate:
     facts: CandidateFacts
@@ -153,25 +160,25 @@ def birth_date_variants(day: date) -> set[date]:
 
 def _compare_birth(wanted: date | None, recorded: date) -> tuple[float, FieldComparison]:
     if wanted is None:
-        return 0.0, FieldComparison("date_of_birth", Agreement.MISSING)
+        return 0.0, _compared("date_of_birth", Agreement.MISSING)
     if wanted == recorded:
-        return 30.0, FieldComparison("date_of_birth", Agreement.AGREE)
+        return 30.0, _compared("date_of_birth", Agreement.AGREE)
     if wanted.year == recorded.year and wanted.day == recorded.month and wanted.month == recorded.day:
-        return 22.0, FieldComparison("date_of_birth", Agreement.PARTIAL, "day and month swapped")
+        return 22.0, _compared("date_of_birth", Agreement.PARTIAL, "day and month swapped")
     a, b = _digits(wanted), _digits(recorded)
     differing = [i for i in range(8) if a[i] != b[i]]
     if len(differing) == 1:
-        return 20.0, FieldComparison("date_of_birth", Agreement.PARTIAL, "one digit differs")
+        return 20.0, _compared("date_of_birth", Agreement.PARTIAL, "one digit differs")
     if (
         len(differing) == 2
         and differing[1] == differing[0] + 1
         and a[differing[0]] == b[differing[1]]
         and (a[differing[1]] == b[differing[0]])
     ):
-        return 18.0, FieldComparison("date_of_birth", Agreement.PARTIAL, "two digits transposed")
+        return 18.0, _compared("date_of_birth", Agreement.PARTIAL, "two digits transposed")
     if (wanted.year, wanted.month) == (recorded.year, recorded.month):
-        return 6.0, FieldComparison("date_of_birth", Agreement.PARTIAL, "same month and year only")
-    return 0.0, FieldComparison("date_of_birth", Agreement.DISAGREE)
+        return 6.0, _compared("date_of_birth", Agreement.PARTIAL, "same month and year only")
+    return 0.0, _compared("date_of_birth", Agreement.DISAGREE)
 
 
 # ---- names --------------------------------------------------------------------------------------------
@@ -185,46 +192,46 @@ def _parts(text: str) -> tuple[str, ...]:
 def _surname(wanted: _Wanted, facts: CandidateFacts) -> tuple[float, FieldComparison]:
     recorded = name_key(facts.surname)
     if not wanted.surname:
-        return 0.0, FieldComparison("surname", Agreement.MISSING)
+        return 0.0, _compared("surname", Agreement.MISSING)
     if wanted.surname == recorded:
-        return 30.0, FieldComparison("surname", Agreement.AGREE)
+        return 30.0, _compared("surname", Agreement.AGREE)
     if facts.former_surnames and wanted.surname in former_surname_keys(facts.former_surnames):
-        return 27.0, FieldComparison("surname", Agreement.PARTIAL, "matches a former surname")
+        return 27.0, _compared("surname", Agreement.PARTIAL, "matches a former surname")
     recorded_parts = set(_parts(facts.surname))
     if len(wanted.surname_parts | recorded_parts) > 1 and wanted.surname_parts & recorded_parts:
-        return 24.0, FieldComparison("surname", Agreement.PARTIAL, "one part of a double-barrelled name")
+        return 24.0, _compared("surname", Agreement.PARTIAL, "one part of a double-barrelled name")
     if wanted.surname_phonetic and wanted.surname_phonetic == phonetic_key(facts.surname):
-        return 22.0, FieldComparison("surname", Agreement.PARTIAL, "sounds alike")
+        return 22.0, _compared("surname", Agreement.PARTIAL, "sounds alike")
     similarity = JaroWinkler.similarity(wanted.surname, recorded)
     if similarity >= 0.9 or Levenshtein.distance(wanted.surname, recorded) == 1:
-        return 20.0, FieldComparison("surname", Agreement.PARTIAL, "close spelling")
+        return 20.0, _compared("surname", Agreement.PARTIAL, "close spelling")
     if similarity >= 0.8:
-        return 10.0, FieldComparison("surname", Agreement.PARTIAL, "similar spelling")
-    return 0.0, FieldComparison("surname", Agreement.DISAGREE)
+        return 10.0, _compared("surname", Agreement.PARTIAL, "similar spelling")
+    return 0.0, _compared("surname", Agreement.DISAGREE)
 
 
 def _forenames(wanted: _Wanted, facts: CandidateFacts) -> tuple[float, FieldComparison]:
     wanted_parts, recorded_parts = wanted.forename_parts, _parts(facts.forenames)
     if not wanted_parts:
-        return 0.0, FieldComparison("forenames", Agreement.MISSING)
+        return 0.0, _compared("forenames", Agreement.MISSING)
     if not recorded_parts:
-        return 0.0, FieldComparison("forenames", Agreement.DISAGREE)
+        return 0.0, _compared("forenames", Agreement.DISAGREE)
     first, recorded_first = wanted_parts[0], recorded_parts[0]
     if wanted_parts == recorded_parts or (first == recorded_first and len(recorded_parts) > 1 >= len(wanted_parts)):
         # All the forenames, or the first when the entry gives only that one ("Amara" for "Amara Grace").
-        return 20.0, FieldComparison("forenames", Agreement.AGREE)
+        return 20.0, _compared("forenames", Agreement.AGREE)
     if first == recorded_first:
         # "Isla" against "Isla-Rose", "Theo Jr" against "Theo": close, but not the same child for certain.
-        return 17.0, FieldComparison("forenames", Agreement.PARTIAL, "the first forename agrees")
+        return 17.0, _compared("forenames", Agreement.PARTIAL, "the first forename agrees")
     if set(wanted_parts) & set(recorded_parts):
-        return 16.0, FieldComparison("forenames", Agreement.PARTIAL, "another of the forenames agrees")
+        return 16.0, _compared("forenames", Agreement.PARTIAL, "another of the forenames agrees")
     if wanted.first_phonetic == phonetic_key(recorded_first):
-        return 14.0, FieldComparison("forenames", Agreement.PARTIAL, "sounds alike")
+        return 14.0, _compared("forenames", Agreement.PARTIAL, "sounds alike")
     if JaroWinkler.similarity(first, recorded_first) >= 0.9 or Levenshtein.distance(first, recorded_first) == 1:
-        return 13.0, FieldComparison("forenames", Agreement.PARTIAL, "close spelling")
+        return 13.0, _compared("forenames", Agreement.PARTIAL, "close spelling")
     if len(first) == 1 and first == recorded_first[0]:
-        return 4.0, FieldComparison("forenames", Agreement.PARTIAL, "initial only")
-    return 0.0, FieldComparison("forenames", Agreement.DISAGREE)
+        return 4.0, _compared("forenames", Agreement.PARTIAL, "initial only")
+    return 0.0, _compared("forenames", Agreement.DISAGREE)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -242,46 +249,46 @@ def _swapped(wanted: _Wanted, facts: CandidateFacts) -> bool:
 
 def _cp_id(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, FieldComparison, bool]:
     if not subject.cp_id:
-        return 0.0, FieldComparison("cp_id", Agreement.MISSING), False
+        return 0.0, _compared("cp_id", Agreement.MISSING), False
     if subject.cp_id == facts.cp_id:
-        return 0.0, FieldComparison("cp_id", Agreement.AGREE), True
+        return 0.0, _compared("cp_id", Agreement.AGREE), True
     if Levenshtein.distance(subject.cp_id, facts.cp_id) == 1:
-        return 0.0, FieldComparison("cp_id", Agreement.PARTIAL, "one character differs"), False
-    return -40.0, FieldComparison("cp_id", Agreement.DISAGREE), False
+        return 0.0, _compared("cp_id", Agreement.PARTIAL, "one character differs"), False
+    return -40.0, _compared("cp_id", Agreement.DISAGREE), False
 
 
 def _gender(subject: MatchSubject, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
     if subject.gender in ("", "U") or facts.gender in ("", "U"):
-        return 0.0, 0.0, FieldComparison("gender", Agreement.MISSING)
+        return 0.0, 0.0, _compared("gender", Agreement.MISSING)
     if subject.gender == facts.gender:
-        return 5.0, 5.0, FieldComparison("gender", Agreement.AGREE)
-    return -10.0, 5.0, FieldComparison("gender", Agreement.DISAGREE)
+        return 5.0, 5.0, _compared("gender", Agreement.AGREE)
+    return -10.0, 5.0, _compared("gender", Agreement.DISAGREE)
 
 
 def _postcode(entry: _Wanted, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
     wanted, recorded = entry.postcode, postcode_key(facts.postcode)
     if not wanted or not recorded:
-        return 0.0, 0.0, FieldComparison("postcode", Agreement.MISSING)
+        return 0.0, 0.0, _compared("postcode", Agreement.MISSING)
     if wanted == recorded:
-        return 15.0, 15.0, FieldComparison("postcode", Agreement.AGREE)
+        return 15.0, 15.0, _compared("postcode", Agreement.AGREE)
     if len(wanted) > 3 and len(recorded) > 3 and wanted[:-3] == recorded[:-3]:
-        return 6.0, 15.0, FieldComparison("postcode", Agreement.PARTIAL, "same outward code")
-    return 0.0, 15.0, FieldComparison("postcode", Agreement.DISAGREE)
+        return 6.0, 15.0, _compared("postcode", Agreement.PARTIAL, "same outward code")
+    return 0.0, 15.0, _compared("postcode", Agreement.DISAGREE)
 
 
 def _address(entry: _Wanted, facts: CandidateFacts) -> tuple[float, float, FieldComparison]:
     wanted = entry.address
     if not wanted or not facts.address:
-        return 0.0, 0.0, FieldComparison("address", Agreement.MISSING)
+        return 0.0, 0.0, _compared("address", Agreement.MISSING)
     recorded = words_key(facts.address)
     if not recorded:
-        return 0.0, 0.0, FieldComparison("address", Agreement.MISSING)
+        return 0.0, 0.0, _compared("address", Agreement.MISSING)
     ratio = token_set_ratio(wanted, recorded)
     if ratio >= 90:
-        return 5.0, 5.0, FieldComparison("address", Agreement.AGREE)
+        return 5.0, 5.0, _compared("address", Agreement.AGREE)
     if ratio >= 70:
-        return 2.0, 5.0, FieldComparison("address", Agreement.PARTIAL, "partly the same")
-    return 0.0, 5.0, FieldComparison("address", Agreement.DISAGREE)
+        return 2.0, 5.0, _compared("address", Agreement.PARTIAL, "partly the same")
+    return 0.0, 5.0, _compared("address", Agreement.DISAGREE)
 
 
 def score_candidate(subject: MatchSubject, facts: CandidateFacts) -> ScoredCandidate:
@@ -292,8 +299,8 @@ def _score(wanted: _Wanted, facts: CandidateFacts) -> ScoredCandidate:
     subject = wanted.subject
     id_points, id_cmp, certain = _cp_id(subject, facts)
     if _swapped(wanted, facts):
-        sur_points, sur_cmp = 26.0, FieldComparison("surname", Agreement.PARTIAL, "forename and surname swapped")
-        fore_points, fore_cmp = 18.0, FieldComparison("forenames", Agreement.PARTIAL, "forename and surname swapped")
+        sur_points, sur_cmp = 26.0, _compared("surname", Agreement.PARTIAL, "forename and surname swapped")
+        fore_points, fore_cmp = 18.0, _compared("forenames", Agreement.PARTIAL, "forename and surname swapped")
     else:
         sur_points, sur_cmp = _surname(wanted, facts)
         fore_points, fore_cmp = _forenames(wanted, facts)

@@ -40,7 +40,7 @@ CARER_COLUMNS = ("child_id", "position", "name", "relationship", "address", "pho
 INVOLVEMENT_COLUMNS = ("child_id", "position", *(c for c in INVOLVEMENT_FILE_COLUMNS if c != "cp_id"))
 _DATE_OF_BIRTH = CHILD_FIELDS.index("date_of_birth")
 _FORMER_SURNAMES = CHILD_FIELDS.index("former_surnames")
-FORMER_SURNAME_COLUMNS = ("child_id", "name_key", "phonetic")
+FORMER_SURNAME_COLUMNS = ("child_id", "name_key", "phonetic", "date_of_birth")
 Prepared = tuple[tuple[object, ...], list[tuple[object, ...]]]
 _BULK_TABLES = ("child", "carer")
 _DELETE_CHUNK = 1000  # ids per DELETE ... IN (...)
@@ -152,13 +152,14 @@ class PopulationStore:
         self.insert("child", CHILD_COLUMNS, children)
         if carers:
             self.insert("carer", CARER_COLUMNS, carers)
-        self._add_former_surnames((child[0], child[1 + _FORMER_SURNAMES]) for child in children)
+        # The stored tuples hold the date of birth already bound for this database.
+        self._add_former_surnames((c[0], c[1 + _FORMER_SURNAMES], c[1 + _DATE_OF_BIRTH]) for c in children)
         return ids
 
-    def _add_former_surnames(self, children: Iterable[tuple[object, object]]) -> None:
+    def _add_former_surnames(self, children: Iterable[tuple[object, object, object]]) -> None:
         rows = [
-            (child_id, key, sound)
-            for child_id, former in children
+            (child_id, key, sound, born)
+            for child_id, former, born in children
             if former
             for key, sound in former_surname_index(str(former))
         ]
@@ -176,7 +177,10 @@ class PopulationStore:
         )
         self._session.execute(delete(Carer).where(Carer.child_id.in_([r[0] for r in rows])))
         self._session.execute(delete(FormerSurname).where(FormerSurname.child_id.in_([r[0] for r in rows])))
-        self._add_former_surnames((child_id, values[_FORMER_SURNAMES]) for child_id, _v, values, _c in rows)
+        self._add_former_surnames(
+            (child_id, values[_FORMER_SURNAMES], self._bind_date(values[_DATE_OF_BIRTH]))
+            for child_id, _v, values, _c in rows
+        )
         carers = [row for child_id, _v, _values, carer_values in rows for row in carer_rows(child_id, carer_values)]
         if carers:
             self._session.execute(insert(Carer.__table__), [dict(zip(CARER_COLUMNS, c, strict=True)) for c in carers])

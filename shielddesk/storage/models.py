@@ -114,10 +114,14 @@ class FormerSurname(Base):
     by the surname a list may still know her by."""
 
     __tablename__ = "former_surname"
+    # With the child's date of birth (rewritten with the child): matching asks "who was called this, born on one
+    # of these dates" of this index alone, without visiting every child once called a common surname.
+    __table_args__ = (Index("ix_former_surname_key_dob", "name_key", "date_of_birth"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
-    name_key: Mapped[str] = mapped_column(SearchKey(TEXT), index=True)
+    name_key: Mapped[str] = mapped_column(SearchKey(TEXT))
     phonetic: Mapped[str] = mapped_column(SearchKey(32), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
 
 
 class Involvement(Base):

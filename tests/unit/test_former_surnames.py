@@ -51,7 +51,7 @@ def test_search_says_how_many_had_the_surname_before_and_lists_them_on_request(a
 def test_matching_finds_an_adopted_child_by_her_birth_surname_in_a_crowded_block(authority, tmp_path, monkeypatch):
     monkeypatch.setattr(matching, "BLOCK_LIMIT", 10)
     matching._candidate_query.cache_clear()
-    matching._former_surname_query.cache_clear()
+    matching._former_surname_ids.cache_clear()
     born = date(2016, 4, 9)
     crowd = [child_row(f"CP82{n:08d}", f"Child{n}", f"Crowd{n}", BORN) for n in range(40)]
     crowd.append(child_row("CP8299999999", "Lena", "Hartley", BORN, former_surnames="Quennell"))
@@ -61,7 +61,7 @@ def test_matching_finds_an_adopted_child_by_her_birth_surname_in_a_crowded_block
             outcome = matching.find_candidates(session, MatchSubject("Lena", "Quennell", born))
     finally:
         matching._candidate_query.cache_clear()
-        matching._former_surname_query.cache_clear()
+        matching._former_surname_ids.cache_clear()
     assert outcome.best is not None and outcome.best.facts.cp_id == "CP8299999999"
     assert outcome.best.comparison("surname").note == "matches a former surname"
 
