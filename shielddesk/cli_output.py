@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from shielddesk.domain.child import ChildView
-from shielddesk.services.children import ResultPage
+from shielddesk.services.children import ResultPage, how_many
 from shielddesk.services.population import ImportSummary
 
 
@@ -52,7 +52,8 @@ def record_as_columns(view: ChildView) -> dict[str, object]:
 
 def print_search_table(page: ResultPage, out: TextIO) -> None:
     if page.former_surname_matches:
-        print(f"{page.former_surname_matches} more had this surname before (--former-surname lists them).", file=out)
+        more = how_many(page.former_surname_matches)
+        print(f"{more[:1].upper()}{more[1:]} more had this surname before (--former-surname lists them).", file=out)
     if not page.rows:
         print("No children match.", file=out)
         return

@@ -83,3 +83,13 @@ def test_the_command_line_says_so_too(authority, tmp_path, run_cli):
     assert plain.code == 0 and "1 more had this surname before (--former-surname lists them)." in plain.out
     former = run_cli(authority, "search", "--surname", "quennell", "--former-surname", user="practitioner")
     assert former.code == 0 and "CP8400000001" in former.out
+
+
+def test_the_hint_counts_no_further_than_the_cap(authority, tmp_path, monkeypatch):
+    from shielddesk.services import children
+
+    monkeypatch.setattr(children, "FORMER_SURNAME_COUNT_CAP", 3)
+    rows = [child_row(f"CP8500000{n:03d}", f"Kid{n}", "Hartley", BORN, former_surnames="Quennell") for n in range(6)]
+    _import(authority, tmp_path, rows)
+    page = authority.services.children.search(authority.practitioner, SearchCriteria(surname="quennell"))
+    assert page.former_surname_matches == 4 and children.how_many(page.former_surname_matches) == "over 3"

@@ -27,7 +27,7 @@ from shielddesk.domain.errors import SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
 from shielddesk.domain.search import SearchCriteria, SearchOrder
 from shielddesk.domain.validation import ValueProblem, parse_date
-from shielddesk.services.children import ChildrenService, ResultPage
+from shielddesk.services.children import FORMER_SURNAME_COUNT_CAP, ChildrenService, ResultPage, how_many
 from shielddesk.services.session import UserSession
 from shielddesk.ui.dialogs.reveal_reason import RevealReasonDialog
 from shielddesk.ui.models.row_table import RESIZE_PRECISION_ROWS
@@ -224,7 +224,11 @@ class SearchPage(QWidget):
             matches = f"{total:,} {'child' if total == 1 else 'children'} had this surname before."
         self.message.setText(matches)
         before = self.model.former_surname_matches
-        self.former_button.setText(f"Show the {before:,} who had this surname &before")
+        self.former_button.setText(
+            f"Show the {before:,} who had this surname &before"
+            if before <= FORMER_SURNAME_COUNT_CAP
+            else f"Show those who had this surname &before ({how_many(before)})"
+        )
         self.former_button.setVisible(before > 0)
         if total:
             self.table.resizeColumnsToContents()
