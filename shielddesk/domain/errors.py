@@ -32,6 +32,19 @@ class SecondFactorReused(ShieldDeskError):
         super().__init__(self.MESSAGE)
 
 
+class ClockDrift(AuthenticationFailed):
+    """The code is the user's, but from another time: this workstation's clock or the phone's is wrong. Refused
+    (and counted towards the lockout) like a wrong code, but said, so that the clock is put right."""
+
+    def __init__(self, minutes: int) -> None:
+        ShieldDeskError.__init__(
+            self,
+            f"Sign-in refused: the authenticator code belongs to a time about {minutes} minute(s) away from this "
+            "workstation's clock. Ask IT to set this workstation (and check the phone) to network time, then try "
+            "again.",
+        )
+
+
 class SecondFactorNotEnrolled(ShieldDeskError):
     """The authority requires a second factor and this account has none (new, or reset by two administrators)."""
 

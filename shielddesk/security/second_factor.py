@@ -25,6 +25,8 @@ ISSUER = "ShieldDesk"
 CODE_DIGITS = 6
 # One step either side of now (±30 s): a phone's clock a little off, or a code typed as it changed.
 ACCEPTED_STEPS = 1
+# Looked at only to explain a refusal: a genuine code this far off means a clock is wrong (never admitted).
+DRIFT_STEPS = 20
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without doubt
 _RECOVERY_LENGTH = 12
@@ -86,18 +88,28 @@ def code_at(secret: str, when: datetime) -> str:
     return totp.generate_otp(totp.timecode(when))
 
 
-def matching_step(secret: str, code: str, when: datetime) -> int | None:
-    """The time step whose code `code` is, within the accepted drift; None if it is none of them. The caller
-    refuses a step at or before the last one used, so a code works once (RFC 6238, section 5.2)."""
+def matching_step(secret: str, code: str, when: datetime, *, steps: int = ACCEPTED_STEPS) -> int | None:
+    """The time step whose code `code` is, within `steps` either side of `when`; None if it is none of them. The
+    caller refuses a step at or before the last one used, so a code works once (RFC 6238, section 5.2)."""
     typed = "".join(code.split())
     if len(typed) != CODE_DIGITS or not typed.isdigit():
         return None
     totp = pyotp.TOTP(secret, digits=CODE_DIGITS)
     now_step = totp.timecode(when)
-    for step in range(now_step - ACCEPTED_STEPS, now_step + ACCEPTED_STEPS + 1):
+    for step in range(now_step - steps, now_step + steps + 1):
         if hmac.compare_digest(totp.generate_otp(step), typed):
             return step
     return None
+
+
+def drifted_minutes(secret: str, code: str, when: datetime) -> int | None:
+    """Minutes between `when` and the time `code` belongs to, if it is a genuine code from up to ten minutes off
+    (a workstation's or a phone's clock is wrong); None otherwise. Only to explain a refusal."""
+    step = matching_step(secret, code, when, steps=DRIFT_STEPS)
+    if step is None:
+        return None
+    now_step = pyotp.TOTP(secret, digits=CODE_DIGITS).timecode(when)
+    return max(1, round(abs(step - now_step) / 2))
 
 
 def looks_like_code(text: str) -> bool:

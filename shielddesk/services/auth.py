@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import (
     AuthenticationFailed,
+    ClockDrift,
     SecondFactorNotEnrolled,
     SecondFactorReused,
     SecondFactorUnreadable,
@@ -34,6 +35,12 @@ _OWN_MESSAGE: dict[Verdict, type[ShieldDeskError]] = {
 }
 
 
+def _refusal(outcome: Outcome) -> ShieldDeskError:
+    if outcome.verdict is Verdict.CLOCK_DRIFT and outcome.drift_minutes is not None:
+        return ClockDrift(outcome.drift_minutes)
+    return _OWN_MESSAGE.get(outcome.verdict, AuthenticationFailed)()
+
+
 def normalise_username(username: str) -> str:
     return username.strip().casefold()
 
@@ -47,7 +54,7 @@ class AuthService:
         ctx = self._ctx
         name = normalise_username(username)
         signed_in: UserSession | None = None
-        refusal: type[ShieldDeskError] = AuthenticationFailed
+        refusal: ShieldDeskError = AuthenticationFailed()
         with ctx.transaction() as session:
             now = ctx.now()
             user = session.scalars(select(User).where(User.username == name).with_for_update()).one_or_none()
@@ -68,10 +75,10 @@ class AuthService:
                 else:
                     if outcome.verdict.counts_as_failure:
                         self._count_failure(session, user, now)
-                    refusal = _OWN_MESSAGE.get(outcome.verdict, AuthenticationFailed)
+                    refusal = _refusal(outcome)
                     self._refused(session, name, user, action, outcome.verdict.value)
         if signed_in is None:
-            raise refusal()
+            raise refusal
         return signed_in
 
     def _admit(

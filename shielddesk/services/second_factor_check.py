@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shielddesk.security.second_factor import SecretUnreadable, looks_like_code, matching_step
+from shielddesk.security.second_factor import SecretUnreadable, drifted_minutes, looks_like_code, matching_step
 from shielddesk.services.context import ServiceContext
 from shielddesk.storage.models import RecoveryCode, SecondFactor
 
@@ -20,6 +20,7 @@ class Verdict(enum.Enum):
     NOT_NEEDED = "not needed"  # no factor enrolled and the authority does not require one
     MISSING = "no code given"
     WRONG = "wrong code"
+    CLOCK_DRIFT = "code from a clock that is off"
     REUSED = "code already used"
     NOT_ENROLLED = "no second factor enrolled"
     UNREADABLE = "second-factor secret unreadable"
@@ -30,8 +31,9 @@ class Verdict(enum.Enum):
 
     @property
     def counts_as_failure(self) -> bool:
-        """A guess: counts towards the lockout like a wrong password."""
-        return self in (Verdict.MISSING, Verdict.WRONG)
+        """A failed sign-in: counts towards the lockout like a wrong password (a drifted code too: it is never
+        admitted, and the lockout must not depend on which wrong codes were typed)."""
+        return self in (Verdict.MISSING, Verdict.WRONG, Verdict.CLOCK_DRIFT)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Outcome:
     verdict: Verdict
     enrolled: bool
     recovery_codes_left: int | None = None  # set when a recovery code was spent
+    drift_minutes: int | None = None  # set when the code belongs to another time: a clock is wrong
 
 
 def check_second_factor(ctx: ServiceContext, session: Session, user_id: int, code: str, now: datetime) -> Outcome:
@@ -57,7 +60,8 @@ def check_second_factor(ctx: ServiceContext, session: Session, user_id: int, cod
         return Outcome(Verdict.UNREADABLE, enrolled=True)
     step = matching_step(secret, code, now)
     if step is None:
-        return Outcome(Verdict.WRONG, enrolled=True)
+        minutes = drifted_minutes(secret, code, now)
+        return Outcome(Verdict.WRONG if minutes is None else Verdict.CLOCK_DRIFT, enrolled=True, drift_minutes=minutes)
     if step <= factor.last_step:
         return Outcome(Verdict.REUSED, enrolled=True)
     factor.last_step = step

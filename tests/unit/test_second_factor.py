@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import (
     AuthenticationFailed,
+    ClockDrift,
     InvalidInput,
     PermissionDenied,
     SecondFactorNotEnrolled,
@@ -354,3 +355,14 @@ def test_a_reset_racing_the_users_sign_in_never_half_applies(authority, phones):
             )
         phones.secrets["operator1"] = services.second_factor.enrol(admin, "operator1", phones.fresh("admin")).secret
     assert len(outcomes) == 8 and set(outcomes) <= {"signed in", "SecondFactorNotEnrolled"}
+
+
+def test_a_code_from_a_wrong_clock_is_refused_and_counted_but_explained(authority, phones):
+    auth, secret, now = authority.services.auth, phones.secrets["practitioner"], phones.clock.now()
+    with pytest.raises(ClockDrift, match="about 5 minute"):  # the phone (or this workstation) is 5 minutes out
+        auth.login("practitioner", PASSWORD, code_at(secret, now + timedelta(minutes=5)))
+    assert _failures(authority.services, "practitioner") == 1  # never admitted, and a failure like any other
+    assert _events(authority.services, "login")[-1].reason == "code from a clock that is off"
+    with pytest.raises(AuthenticationFailed) as far:  # an hour off is just a wrong code
+        auth.login("practitioner", PASSWORD, code_at(secret, now + timedelta(hours=1)))
+    assert str(far.value) == AuthenticationFailed.MESSAGE
