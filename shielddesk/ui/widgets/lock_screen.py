@@ -24,9 +24,10 @@ class LockScreen(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password to unlock")
         self.password.setPlaceholderText("Password")
-        self.password.setMaximumWidth(320)
         self.code = CodeField()
-        self.code.setMaximumWidth(320)
+        for field in (self.password, self.code):  # centred, a field takes its narrow size hint: the hint was cut
+            field.setMinimumWidth(280)
+            field.setMaximumWidth(320)
         self.code.hide()
         self.error = QLabel()
         self.error.setObjectName("errorText")
