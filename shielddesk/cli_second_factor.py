@@ -15,16 +15,20 @@ if TYPE_CHECKING:
 
 
 def print_enrolment(enrolment: Enrolment, out: TextIO) -> None:
-    grouped = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
     print(f"\nAuthenticator for {enrolment.username} — shown once, never again:", file=out)
     if out.isatty():  # a QR code the app can scan off the screen
         segno.make(enrolment.uri, error="m").terminal(out=out, compact=True)
-    print(f"  Secret to type into the authenticator app: {grouped}", file=out)
+    print(f"  Secret to type into the authenticator app: {enrolment.grouped_secret}", file=out)
     print(f"  Or its otpauth link (for a QR code): {enrolment.uri}", file=out)
     print("  Recovery codes — each works once in place of a code; write them down and lock them away:", file=out)
-    for first, second in zip(enrolment.recovery_codes[::2], enrolment.recovery_codes[1::2], strict=False):
-        print(f"    {first}    {second}", file=out)
+    _print_codes(enrolment.recovery_codes, out, indent="    ")
     print(file=out)
+
+
+def _print_codes(codes: tuple[str, ...], out: TextIO, *, indent: str) -> None:
+    """Recovery codes two to a line, to be copied onto paper."""
+    for first, second in zip(codes[::2], codes[1::2], strict=False):
+        print(f"{indent}{first}    {second}", file=out)
 
 
 def cmd_enrol(cli: Cli, args: argparse.Namespace) -> int:
@@ -102,8 +106,7 @@ def cmd_recovery_codes(cli: Cli, args: argparse.Namespace) -> int:
     with cli.acting(args) as (services, actor):
         codes = services.second_factor.renew_recovery_codes(actor, cli.step_up(actor))
     print("Your new recovery codes — the old ones no longer work; shown once:", file=cli.out)
-    for first, second in zip(codes[::2], codes[1::2], strict=False):
-        print(f"  {first}    {second}", file=cli.out)
+    _print_codes(codes, cli.out, indent="  ")
     return EXIT_OK
 
 

@@ -91,9 +91,9 @@ def code_at(secret: str, when: datetime) -> str:
 def matching_step(secret: str, code: str, when: datetime, *, steps: int = ACCEPTED_STEPS) -> int | None:
     """The time step whose code `code` is, within `steps` either side of `when`; None if it is none of them. The
     caller refuses a step at or before the last one used, so a code works once (RFC 6238, section 5.2)."""
-    typed = "".join(code.split())
-    if len(typed) != CODE_DIGITS or not typed.isdigit():
+    if not looks_like_code(code):
         return None
+    typed = "".join(code.split())
     totp = pyotp.TOTP(secret, digits=CODE_DIGITS)
     now_step = totp.timecode(when)
     for step in range(now_step - steps, now_step + steps + 1):

@@ -21,7 +21,7 @@ from shielddesk.domain.errors import (
 )
 from shielddesk.domain.roles import Role
 from shielddesk.services.audit import OUTCOME_FAILURE, OUTCOME_OK, append_event
-from shielddesk.services.base import acting, check_session_age
+from shielddesk.services.base import SECOND_FACTOR_RESET, acting, check_session_age
 from shielddesk.services.context import ServiceContext
 from shielddesk.services.second_factor_check import Outcome, Verdict, check_second_factor
 from shielddesk.services.session import UserSession
@@ -150,7 +150,7 @@ class AuthService:
             renewed = self.login(actor.username, given.password, given.code, action=action)
         except SecondFactorNotEnrolled:
             if actor.second_factor:  # the factor this session was opened with was reset meanwhile
-                raise SessionEnded("Your session has ended: your second factor was reset. Sign in again.") from None
+                raise SessionEnded(SECOND_FACTOR_RESET) from None
             raise
         except AuthenticationFailed:
             with self._ctx.transaction() as session:

@@ -46,6 +46,9 @@ class Acting:
     details: dict[str, object] = field(default_factory=dict)
 
 
+SECOND_FACTOR_RESET = "Your session has ended: your second factor was reset. Sign in again."
+
+
 def check_session_age(ctx: ServiceContext, actor: UserSession) -> None:
     """The absolute session limit: a session signed in too long ago is over, however active it has been."""
     if ctx.now() - actor.signed_in_at >= ctx.session_limit:
@@ -76,7 +79,7 @@ def _load_active_user(ctx: ServiceContext, session: Session, actor: UserSession)
     if actor.second_factor and (enrolled_at is None or enrolled_at > actor.signed_in_at):
         # Reset by two administrators (a lost phone?) since this session signed in: the session may be the
         # finder's, so it ends with the factor it was opened with.
-        raise SessionEnded("Your session has ended: your second factor was reset. Sign in again.")
+        raise SessionEnded(SECOND_FACTOR_RESET)
     first = rows[0]
     return ActingUser(first.id, first.username, first.display_name), frozenset(Role(r.role) for r in rows if r.role)
 

@@ -43,7 +43,8 @@ def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
     return and_(column >= key, column < upper)
 
 
-def _shielded_flag() -> ColumnElement[bool]:
+def shielded_flag() -> ColumnElement[bool]:
+    """Whether the row's child has an active shield (a correlated EXISTS on the shield table)."""
     return exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
 
 
@@ -154,7 +155,7 @@ def visible_conditions(roles: frozenset[Role], criteria: SearchCriteria) -> list
     conditions = _filters(criteria)
     if criteria.uses_hidden_field() and not is_allowed(roles, Permission.VIEW_SHIELDED):
         # Indistinguishable from "no match": the rows are simply not there, and the count agrees.
-        conditions.append(~_shielded_flag())
+        conditions.append(~shielded_flag())
     return conditions
 
 
@@ -163,7 +164,7 @@ def page_query(
 ) -> tuple[int, list[Row[Any]]]:
     """One page of results and the total. The count is its own query: a window count would make the database
     build every matching row (with its shield flag) before the first page, which is slow for broad searches."""
-    shielded = _shielded_flag()
+    shielded = shielded_flag()
     conditions = visible_conditions(roles, criteria)
     query = (
         select(
@@ -314,10 +315,9 @@ class ChildrenService:
                 raise InvalidInput(
                     f"Give a reason of at least {MIN_REVEAL_REASON} characters to reveal a shielded record."
                 )
-            view = self._view(act.session, child_id, reveal=True)
             refuse_locations(reason, "the reason", child=act.session.get(Child, child_id))
             act.reason = reason
-            return view
+            return self._view(act.session, child_id, reveal=True)
 
     def _view(self, session: Session, child_id: int, *, reveal: bool) -> ChildView:
         child = session.scalars(

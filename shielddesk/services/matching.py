@@ -11,8 +11,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, and_, any_, bindparam, case, exists, func, literal_column, or_, select
+from sqlalchemy import Date, and_, any_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shielddesk.domain.errors import Cancelled, InvalidInput, NotFound
@@ -31,10 +32,11 @@ from shielddesk.domain.matching import (
 from shielddesk.domain.roles import Permission
 from shielddesk.domain.text import name_key, phonetic_key
 from shielddesk.services.base import acting
+from shielddesk.services.children import shielded_flag
 from shielddesk.services.context import SETTING_TEAM_PHONE, ServiceContext
 from shielddesk.services.lists import details_of
 from shielddesk.services.session import UserSession
-from shielddesk.storage.models import Child, FormerSurname, GatekeeperList, ListEntry, Setting, Shield
+from shielddesk.storage.models import Child, FormerSurname, GatekeeperList, ListEntry, Setting
 
 BLOCK_LIMIT = 400  # candidates scored per entry, the likeliest first
 
@@ -193,9 +195,8 @@ def _candidate_query(shape: tuple[str, ...], dialect: str) -> Any:
         conditions.insert(
             1 if "cp_id" in shape else 0, and_(Child.date_of_birth == bindparam("born"), or_(*born_that_day))
         )
-    shielded = exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True)))
     return (
-        select(*_CANDIDATE_COLUMNS, shielded.label("shielded"))
+        select(*_CANDIDATE_COLUMNS, shielded_flag().label("shielded"))
         .where(or_(*conditions))
         .order_by(_relevance(shape), Child.id)
         .limit(BLOCK_LIMIT)
@@ -248,24 +249,21 @@ def _former_surname_ids(dated: bool, dialect: str) -> Any:
 
 
 _FORMER_SURNAME_ROWS = (
-    select(
-        *_CANDIDATE_COLUMNS,
-        exists().where(and_(Shield.child_id == Child.id, Shield.active.is_(True))).label("shielded"),
-    )
+    select(*_CANDIDATE_COLUMNS, shielded_flag().label("shielded"))
     .where(Child.id.in_(bindparam("former_ids", expanding=True)))
     .order_by(Child.id)
 )
 
 
-def _former_surname_rows(session: Session, params: dict[str, Any], dialect: str) -> list[Any]:
+def _former_surname_rows(connection: Connection, params: dict[str, Any]) -> list[Any]:
     """Its own two small statements, not a block in the statement above: as an OR there it would keep PostgreSQL
     from using the blocks' indexes, and most entries find nobody here."""
     dated = "variants" in params
     found = {"surname": params["surname"], **({"variants": params["variants"]} if dated else {})}
-    ids = session.connection().execute(_former_surname_ids(dated, dialect), found).scalars().all()
+    ids = connection.execute(_former_surname_ids(dated, connection.dialect.name), found).scalars().all()
     if not ids:
         return []
-    return list(session.connection().execute(_FORMER_SURNAME_ROWS, {"former_ids": list(set(ids))}))
+    return list(connection.execute(_FORMER_SURNAME_ROWS, {"former_ids": list(set(ids))}))
 
 
 def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterable[int] = ()) -> MatchOutcome:
@@ -281,7 +279,7 @@ def find_candidates(session: Session, subject: MatchSubject, *, exclude: Iterabl
     rows = list(connection.execute(_candidate_query(shape, dialect), params))
     if "surname" in params:
         seen = {row.id for row in rows}
-        for row in _former_surname_rows(session, params, dialect):
+        for row in _former_surname_rows(connection, params):
             if row.id not in seen:
                 seen.add(row.id)
                 rows.append(row)

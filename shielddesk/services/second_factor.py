@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from shielddesk.domain.roles import Permission
-from shielddesk.security.second_factor import new_recovery_codes, new_secret, provisioning_uri
-from shielddesk.services.auth import AuthService, normalise_username
+from shielddesk.security.second_factor import SecondFactorKeys, new_recovery_codes, new_secret, provisioning_uri
+from shielddesk.services.auth import AuthService
 from shielddesk.services.base import Acting, acting
 from shielddesk.services.context import SETTING_AUTHORITY_NAME, SETTING_SECOND_FACTOR_REQUIRED, ServiceContext
 from shielddesk.services.session import UserSession
+from shielddesk.services.users import find_user
 from shielddesk.storage.models import RecoveryCode, SecondFactor, SecondFactorReset, Setting, User
 
 RESET_PENDING, RESET_DONE, RESET_CANCELLED = "pending", "done", "cancelled"
@@ -37,6 +38,11 @@ class Enrolment:
     def __repr__(self) -> str:
         return f"Enrolment({self.username!r}, …)"
 
+    @property
+    def grouped_secret(self) -> str:
+        """The secret in fours, as it is read out and typed into an app: 'ABCD EFGH …'."""
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+
 
 @dataclass(frozen=True)
 class ResetView:
@@ -52,7 +58,6 @@ def enrol_user(ctx: ServiceContext, session: Session, user: User, enrolled_by: i
     """Give `user` a new secret and recovery codes in the caller's transaction."""
     keys = ctx.second_factor_keys(session)
     secret = new_secret()
-    codes = new_recovery_codes()
     session.add(
         SecondFactor(
             user_id=user.id,
@@ -62,10 +67,17 @@ def enrol_user(ctx: ServiceContext, session: Session, user: User, enrolled_by: i
             enrolled_by=enrolled_by,
         )
     )
-    session.add_all(RecoveryCode(user_id=user.id, digest=keys.recovery_digest(code)) for code in codes)
+    codes = _store_recovery_codes(session, keys, user.id)
     session.flush()
     authority = ctx.read_settings(session).get(SETTING_AUTHORITY_NAME, "")
-    return Enrolment(user.username, secret, provisioning_uri(secret, user.username, authority), tuple(codes))
+    return Enrolment(user.username, secret, provisioning_uri(secret, user.username, authority), codes)
+
+
+def _store_recovery_codes(session: Session, keys: SecondFactorKeys, user_id: int) -> tuple[str, ...]:
+    """New recovery codes for the user, kept only as digests; the codes themselves go back to be shown once."""
+    codes = tuple(new_recovery_codes())
+    session.add_all(RecoveryCode(user_id=user_id, digest=keys.recovery_digest(code)) for code in codes)
+    return codes
 
 
 class SecondFactorService:
@@ -78,7 +90,7 @@ class SecondFactorService:
         second factor is a reset, which needs a second administrator."""
         self._auth.reauthenticate(actor, credentials)
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.second_factor.enrol", object_type="user") as act:
-            user = _find(act.session, username)
+            user = find_user(act.session, username)
             act.object_id = user.id
             if act.session.get(SecondFactor, user.id) is not None:
                 raise InvalidInput(
@@ -99,9 +111,7 @@ class SecondFactorService:
                 raise InvalidInput("You have no second factor yet, so there are no recovery codes to renew.")
             keys = self._ctx.second_factor_keys(act.session)
             act.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == act.user.id))
-            codes = new_recovery_codes()
-            act.session.add_all(RecoveryCode(user_id=act.user.id, digest=keys.recovery_digest(c)) for c in codes)
-            return tuple(codes)
+            return _store_recovery_codes(act.session, keys, act.user.id)
 
     def request_reset(
         self, actor: UserSession, username: str, reason: str, credentials: Credentials | str
@@ -109,7 +119,7 @@ class SecondFactorService:
         self._auth.reauthenticate(actor, credentials)
         action = "user.second_factor.reset_request"
         with acting(self._ctx, actor, Permission.MANAGE_USERS, action, object_type="user") as act:
-            user = _find(act.session, username)
+            user = find_user(act.session, username)
             act.object_id = user.id
             reason = " ".join(reason.split())
             if not reason:
@@ -200,13 +210,6 @@ def _lock_sign_ins(session: Session, user_id: int) -> None:
     """Wait for, and hold off, the user's sign-ins, taking the locks in their order (the user's row first): a
     reset carried out while the user spent a code deadlocked on PostgreSQL, and the reset was refused."""
     session.execute(select(User.id).where(User.id == user_id).with_for_update()).first()
-
-
-def _find(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == normalise_username(username))).one_or_none()
-    if user is None:
-        raise NotFound("No such user.")
-    return user
 
 
 def _pending_reset(session: Session, reset_id: int) -> SecondFactorReset:

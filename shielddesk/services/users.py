@@ -55,6 +55,13 @@ def validate_new_user(
     return name, display, chosen
 
 
+def find_user(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == normalise_username(username))).one_or_none()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
 def create_user_row(
     ctx: ServiceContext, session: Session, name: str, display: str, roles: tuple[Role, ...], password: str
 ) -> User:
@@ -94,7 +101,7 @@ class UserService:
 
     def set_roles(self, actor: UserSession, username: str, roles: Iterable[Role]) -> UserInfo:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.roles", object_type="user") as act:
-            user = self._find(act.session, username)
+            user = find_user(act.session, username)
             chosen = sorted(set(roles))
             if not chosen:
                 raise InvalidInput("A user needs at least one role.")
@@ -108,7 +115,7 @@ class UserService:
 
     def set_active(self, actor: UserSession, username: str, active: bool) -> UserInfo:
         with acting(self._ctx, actor, Permission.MANAGE_USERS, "user.active", object_type="user") as act:
-            user = self._find(act.session, username)
+            user = find_user(act.session, username)
             if user.id == actor.user_id and not active:
                 raise InvalidInput("You cannot deactivate your own account.")
             user.active = active
@@ -118,12 +125,6 @@ class UserService:
             act.object_id = user.id
             act.details["active"] = active
             return self._info(user)
-
-    def _find(self, session: Session, username: str) -> User:
-        user = session.scalars(select(User).where(User.username == normalise_username(username))).one_or_none()
-        if user is None:
-            raise NotFound("No such user.")
-        return user
 
     def _info(self, user: User, *, second_factor: bool = False) -> UserInfo:
         return UserInfo(

@@ -8,16 +8,33 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from shielddesk.app import Services
 from shielddesk.domain.credentials import Credentials
 from shielddesk.domain.errors import SessionEnded, ShieldDeskError
 from shielddesk.domain.roles import Permission
+from shielddesk.services.second_factor import Enrolment
 from shielddesk.services.session import UserSession
 from shielddesk.ui.prompts import Prompts
 
 T = TypeVar("T")
+
+
+def show_new_enrolment(
+    prompts: Prompts,
+    parent: QWidget,
+    enrolment: Enrolment,
+    user: UserSession,
+    on_session_ended: Callable[[str], None],
+) -> bool:
+    """Show a new authenticator once. An administrator who set up their own signs in again: this session was opened
+    without it and would not ask for codes. Returns whether the session goes on."""
+    prompts.show_enrolment(enrolment, parent)
+    if enrolment.username == user.username:
+        on_session_ended("Your authenticator is set up. Sign in again with its code.")
+        return False
+    return True
 
 
 class SecondFactorActions(QObject):
@@ -70,11 +87,9 @@ class SecondFactorActions(QObject):
         if not username or not (credentials := self._step_up(f"Set up an authenticator for {username}.")):
             return
         enrolment = self._run(lambda: self._services.second_factor.enrol(self._user(), username, credentials))
-        if enrolment is not None:
-            self._prompts.show_enrolment(enrolment, self._window)
-            if username == self._user().username:  # this session was opened without it: start one with it
-                self._on_session_ended("Your authenticator is set up. Sign in again with its code.")
-                return
+        if enrolment is not None and show_new_enrolment(
+            self._prompts, self._window, enrolment, self._user(), self._on_session_ended
+        ):
             self._tell(f"{username}'s authenticator is set up.")
 
     def request_reset(self) -> None:

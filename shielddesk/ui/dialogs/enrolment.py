@@ -31,10 +31,6 @@ def qr_pixmap(text: str, *, scale: int = 6) -> QPixmap:
     return pixmap
 
 
-def grouped(secret: str) -> str:
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
 class EnrolmentDialog(QDialog):
     def __init__(self, enrolment: Enrolment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +44,7 @@ class EnrolmentDialog(QDialog):
         self.qr = QLabel()
         self.qr.setPixmap(qr_pixmap(enrolment.uri))
         self.qr.setAccessibleName("QR code for the authenticator app")
-        self.secret = QLabel(grouped(enrolment.secret))
+        self.secret = QLabel(enrolment.grouped_secret)
         self.secret.setObjectName("secretText")
         self.secret.setAccessibleName("The secret as text, for an app that cannot scan")
         self.secret.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)

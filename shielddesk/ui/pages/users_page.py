@@ -12,6 +12,7 @@ from shielddesk.app import Services
 from shielddesk.services.changes import Changes
 from shielddesk.services.session import UserSession
 from shielddesk.services.users import UserInfo
+from shielddesk.ui.administration import show_new_enrolment
 from shielddesk.ui.models.row_table import Column, RowTableModel, make_table
 from shielddesk.ui.pages.base import Page
 from shielddesk.ui.prompts import Prompts
@@ -140,11 +141,9 @@ class UsersPage(Page):
         if credentials is None:
             return
         enrolment = self.attempt(lambda: self._services.second_factor.enrol(self.user, chosen.username, credentials))
-        if enrolment is None:
-            return
-        self.prompts.show_enrolment(enrolment, self)
-        if chosen.user_id == self.user.user_id:  # this session was opened without it: start one with it
-            self._on_session_ended("Your authenticator is set up. Sign in again with its code.")
+        if enrolment is None or not show_new_enrolment(
+            self.prompts, self, enrolment, self.user, self._on_session_ended
+        ):
             return
         self._reselect(chosen.username)
         self.say(f"{chosen.username}'s authenticator is set up.")
